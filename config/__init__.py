@@ -1,0 +1,5 @@
+"""Project configuration: settings, URLs, Celery application."""
+
+from config.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,1 @@
+"""What is learned from the catalogue and handed out: profiles, coverage, gaps and manifests."""

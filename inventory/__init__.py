@@ -1,0 +1,2 @@
+"""The catalogue: reference data, organisations, memberships and assets. Imports nothing from
+curation."""
