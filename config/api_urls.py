@@ -1,7 +1,12 @@
-"""Routes under /api/v1/: each app registers its viewsets on one router."""
+"""Routes under /api/v1/."""
 
 from rest_framework.routers import DefaultRouter
 
+from inventory import views as inventory
+
 router = DefaultRouter()
+router.register("nations", inventory.NationViewSet, basename="nation")
+router.register("languages", inventory.LanguageViewSet, basename="language")
+router.register("licenses", inventory.LicenseViewSet, basename="license")
 
 urlpatterns = router.urls

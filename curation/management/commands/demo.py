@@ -17,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, username: str, password: str, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_reference_data", stdout=self.stdout)
         password = password or secrets.token_urlsafe(12)
         user_model = get_user_model()
         user, _ = user_model.objects.get_or_create(username=username)
