@@ -8,5 +8,6 @@ router = DefaultRouter()
 router.register("nations", inventory.NationViewSet, basename="nation")
 router.register("languages", inventory.LanguageViewSet, basename="language")
 router.register("licenses", inventory.LicenseViewSet, basename="license")
+router.register("assets", inventory.AssetViewSet, basename="asset")
 
 urlpatterns = router.urls

@@ -26,7 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "simple_history",
     "django_filters",
     "drf_spectacular",
     "inventory",
@@ -40,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -85,10 +87,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 
-# Local corpora may only be read below these directories (resolved, symlinks included).
-STORAGE_ROOTS = [
-    Path(p).resolve() for p in env.list("STORAGE_ROOTS", default=[str(BASE_DIR / "fixtures")])
-]
+# Local corpora may only be read below these named roots: STORAGE_ROOTS="name=/path,other=/path",
+# locations written name:relative/path (resolved, symlinks included).
+STORAGE_ROOTS = {
+    name: Path(path).resolve()
+    for name, path in env.dict(
+        "STORAGE_ROOTS", default={"fixtures": str(BASE_DIR / "fixtures")}
+    ).items()
+}
+LOCATIONS_ALLOW_HTTP = env.bool("LOCATIONS_ALLOW_HTTP", default=False)
+# Networks an operator trusts on purpose (an internal store); metadata addresses stay refused.
+LOCATIONS_ALLOWED_NETWORKS = env.list("LOCATIONS_ALLOWED_NETWORKS", default=[])
+LOCATIONS_MAX_REDIRECTS = env.int("LOCATIONS_MAX_REDIRECTS", default=3)
+LOCATIONS_MAX_SECONDS = env.float("LOCATIONS_MAX_SECONDS", default=600.0)
+LOCATIONS_MAX_BYTES = env.int("LOCATIONS_MAX_BYTES", default=50 * 1024**3)
+S3_OPTIONS = {
+    key: value
+    for key, value in {
+        "key": env.str("S3_ACCESS_KEY_ID", default=""),
+        "secret": env.str("S3_SECRET_ACCESS_KEY", default=""),
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default=""),
+    }.items()
+    if value
+} | {"anon": env.bool("S3_ANONYMOUS", default=False)}
 
 # --- Security: strict unless DEBUG is asked for --------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
@@ -106,10 +127,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "inventory.permissions.TokenScope",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -126,6 +150,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
+# Pipelines' API tokens (django-rest-knox): stored hashed, expiring, revocable, scoped.
+KNOX_TOKEN_MODEL = "inventory.ApiToken"
+REST_KNOX = {
+    "TOKEN_PREFIX": "scr_",
+    "TOKEN_TTL": None,  # every token is created with an explicit expiry
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 
 # --- Celery ------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
 
-from inventory.models import USE_CLASS_CHOICES, Language, License, Nation
+from inventory import langtags
+from inventory.models import USE_CLASS_CHOICES, Asset, Language, License, Nation
 
 
 class NationFilter(filters.FilterSet):
@@ -53,3 +55,46 @@ class LicenseFilter(filters.FilterSet):
     class Meta:
         model = License
         fields = ["use_class", "commercial_training", "osi_approved"]
+
+
+class AssetFilter(filters.FilterSet):
+    organization = filters.CharFilter(field_name="organization__slug", label="Organisation slug")
+    nation = filters.CharFilter(
+        method="filter_nation", label="Owner's nation or an origin nation (alpha-2)"
+    )
+    language = filters.CharFilter(method="filter_language", label="Declared language (BCP 47)")
+    license_class = filters.ChoiceFilter(choices=USE_CLASS_CHOICES)
+    status = filters.ChoiceFilter(choices=Asset.Status.choices)
+    access_level = filters.ChoiceFilter(choices=Asset.AccessLevel.choices)
+    search = filters.CharFilter(method="filter_search", label="Title, description or tag contains")
+
+    class Meta:
+        model = Asset
+        fields = [
+            "organization",
+            "nation",
+            "language",
+            "license_class",
+            "status",
+            "access_level",
+            "search",
+        ]
+
+    def filter_nation(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        code = value.strip().upper()
+        return queryset.filter(
+            Q(organization__nation__alpha2=code) | Q(origin_nations__alpha2=code)
+        ).distinct()
+
+    def filter_language(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        try:
+            tag = langtags.canonical(value)
+        except langtags.InvalidLanguageTag as exc:
+            raise ValidationError({"language": [str(exc)]}) from exc
+        return queryset.filter(languages__tag=tag).distinct()
+
+    def filter_search(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        value = value.strip()
+        return queryset.filter(
+            Q(title__icontains=value) | Q(description__icontains=value) | Q(slug__icontains=value)
+        )

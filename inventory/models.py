@@ -1,7 +1,12 @@
 """The catalogue's records: reference data (nations, languages, who speaks and writes them where,
 licences) and, on top of it, organisations and their assets."""
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from knox.models import AbstractAuthToken
+from simple_history.models import HistoricalRecords
 
 from inventory.licensing import UseClass
 
@@ -138,3 +143,188 @@ class ReferenceDataRelease(models.Model):
 
     def __str__(self) -> str:
         return f"reference data @ {self.loaded_at:%Y-%m-%d %H:%M}"
+
+
+# --- organisations and their assets ------------------------------------------------------------
+
+
+class Organization(models.Model):
+    """A data holder of a nation: a library, broadcaster, university, ministry…"""
+
+    class Kind(models.TextChoices):
+        LIBRARY = "library"
+        ARCHIVE = "archive"
+        BROADCASTER = "broadcaster"
+        UNIVERSITY = "university"
+        MINISTRY = "ministry"
+        COMPANY = "company"
+        COMMUNITY = "community"
+        OTHER = "other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="organizations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. Stewards edit its assets; a reviewer of a ministry reads
+    every asset of the ministry's nation; an admin manages the organisation."""
+
+    class Role(models.TextChoices):
+        STEWARD = "steward"
+        REVIEWER = "reviewer"
+        ADMIN = "admin"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["organization", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="uniq_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} of {self.organization}"
+
+
+EDITOR_ROLES = (Membership.Role.STEWARD, Membership.Role.ADMIN)
+
+
+class AssetQuerySet(models.QuerySet["Asset"]):
+    def visible_to(self, user: Any) -> "AssetQuerySet":
+        """The one visibility rule: staff see everything; others see public assets, their own
+        organisations' assets, and, as reviewers of a ministry, every asset of its nation."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        memberships = Membership.objects.filter(user=user)
+        own = memberships.values("organization_id")
+        reviewed_nations = memberships.filter(
+            role=Membership.Role.REVIEWER, organization__kind=Organization.Kind.MINISTRY
+        ).values("organization__nation_id")
+        return self.filter(
+            models.Q(access_level=Asset.AccessLevel.PUBLIC)
+            | models.Q(organization_id__in=own)
+            | models.Q(organization__nation_id__in=reviewed_nations)
+            | models.Q(origin_nations__in=reviewed_nations)
+        ).distinct()
+
+    def editable_by(self, user: Any) -> "AssetQuerySet":
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        editable = Membership.objects.filter(user=user, role__in=EDITOR_ROLES)
+        return self.filter(organization_id__in=editable.values("organization_id"))
+
+    def active(self) -> "AssetQuerySet":
+        return self.exclude(status=Asset.Status.RETIRED)
+
+
+class Asset(models.Model):
+    """A corpus registered by an organisation: where its bytes are and what is declared of it."""
+
+    class Format(models.TextChoices):
+        TEXT = "text"
+        JSONL = "jsonl"
+        CSV = "csv"
+        TSV = "tsv"
+        PARQUET = "parquet"
+
+    class Compression(models.TextChoices):
+        NONE = "", "none"
+        GZ = "gz"
+        BZ2 = "bz2"
+        XZ = "xz"
+        ZST = "zst"
+
+    class DocumentUnit(models.TextChoices):
+        LINE = "line"
+        PARAGRAPH = "paragraph"
+        FILE = "file"
+
+    class AccessLevel(models.TextChoices):
+        PUBLIC = "public"
+        RESTRICTED = "restricted"
+        CONFIDENTIAL = "confidential"
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered"
+        QUEUED = "queued"
+        PROFILING = "profiling"
+        PROFILED = "profiled"
+        FAILED = "failed"
+        RETIRED = "retired"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assets")
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120)
+    description = models.TextField(blank=True)
+    location = models.CharField(max_length=2000)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    compression = models.CharField(max_length=4, choices=Compression.choices, blank=True)
+    document_unit = models.CharField(max_length=10, choices=DocumentUnit.choices, blank=True)
+    text_field = models.CharField(max_length=200, blank=True)
+    languages = models.ManyToManyField(Language, related_name="assets", blank=True)
+    license_expression = models.CharField("declared licence (SPDX)", max_length=500)
+    license_class = models.CharField(max_length=20, choices=USE_CLASS_CHOICES)
+    licenses = models.ManyToManyField(License, related_name="assets", blank=True)
+    origin_nations = models.ManyToManyField(Nation, related_name="originated_assets", blank=True)
+    hosting_nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="hosted_assets", null=True, blank=True
+    )
+    custodian = models.CharField(max_length=200, blank=True)
+    access_level = models.CharField(
+        max_length=12, choices=AccessLevel.choices, default=AccessLevel.RESTRICTED
+    )
+    tags = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REGISTERED)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_assets"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[languages, origin_nations])
+    objects = AssetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="uniq_asset_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApiToken(AbstractAuthToken):
+    """A hashed, expiring, revocable token for a pipeline, limited to a scope."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "read-only"
+        MANIFESTS = "manifests", "read manifests only"
+
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user}, {self.scope})"

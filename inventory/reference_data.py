@@ -127,6 +127,7 @@ def _macrolanguages() -> dict[str, str]:
     }
 
 
+@cache
 def detector_label_sets() -> dict[str, frozenset[str]]:
     """The canonical tags each installed language detector can name (its profiles are data)."""
     profiles = resources.files("langdetect") / "profiles"
@@ -135,7 +136,8 @@ def detector_label_sets() -> dict[str, frozenset[str]]:
     }
 
 
-def _language_record(tag: str, labels: dict[str, frozenset[str]]) -> LanguageRecord:
+def language_record(tag: str, labels: dict[str, frozenset[str]]) -> LanguageRecord:
+    """The reference record of one language tag."""
     parsed = langtags.normalize(tag)
     base = parsed.language
     iso = pycountry.languages.get(alpha_2=base) if len(base) == 2 else None
@@ -247,7 +249,7 @@ def build_reference_data() -> ReferenceData:
     nation_languages = _nation_languages(territories, {n.alpha2 for n in nations}, skipped)
     labels = detector_label_sets()
     tags: Iterable[str] = {r.language for r in nation_languages}.union(*labels.values())
-    languages = sorted((_language_record(tag, labels) for tag in tags), key=lambda r: r.tag)
+    languages = sorted((language_record(tag, labels) for tag in tags), key=lambda r: r.tag)
     licenses = [
         LicenseRecord(
             spdx_id=lic.spdx_id,

@@ -5,15 +5,23 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from inventory.models import (
+    Asset,
     Language,
     License,
     Nation,
     NationLanguage,
+    Organization,
     ReferenceDataRelease,
 )
-from inventory.reference_data import ReferenceData, build_reference_data
+from inventory.reference_data import (
+    ReferenceData,
+    build_reference_data,
+    detector_label_sets,
+    language_record,
+)
 
 
 @dataclass
@@ -109,3 +117,98 @@ def load_reference_data(*, data: ReferenceData | None = None) -> LoadSummary:
             counts={name: asdict(count) for name, count in summary.counts.items()},
         )
     return summary
+
+
+# --- organisations and assets ------------------------------------------------------------------
+
+
+def ensure_languages(tags: list[str]) -> list[Language]:
+    """The Language rows of canonical `tags`, creating rows for valid tags CLDR does not list."""
+    existing = {lang.tag: lang for lang in Language.objects.filter(tag__in=tags)}
+    for tag in tags:
+        if tag not in existing:
+            record = asdict(language_record(tag, detector_label_sets()))
+            record["detectors"] = list(record["detectors"])
+            existing[tag], _ = Language.objects.get_or_create(tag=tag, defaults=record)
+    return [existing[tag] for tag in tags]
+
+
+def _unique_slug(organization: Organization, title: str, exclude: int | None = None) -> str:
+    base = slugify(title)[:100] or "asset"
+    taken = set(
+        Asset.objects.filter(organization=organization, slug__startswith=base)
+        .exclude(pk=exclude)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _apply(asset: Asset, data: dict[str, Any]) -> dict[str, Any]:
+    """Set plain fields from validated `data`; return the many-to-many values to set after save."""
+    relations = {}
+    for name, value in data.items():
+        if name in {"languages", "origin_nations", "licenses"}:
+            relations[name] = value
+        else:
+            setattr(asset, name, value)
+    return relations
+
+
+def _set_relations(asset: Asset, relations: dict[str, Any]) -> None:
+    for name, value in relations.items():
+        getattr(asset, name).set(value)
+
+
+@transaction.atomic
+def register_asset(
+    *, organization: Organization, data: dict[str, Any], registered_by: Any
+) -> Asset:
+    """Register a corpus as an asset of `organization`; `data` is validated asset data."""
+    asset = Asset(organization=organization, registered_by=registered_by)
+    relations = _apply(asset, data)
+    asset.slug = _unique_slug(organization, asset.title)
+    asset._history_user = registered_by  # type: ignore[attr-defined]
+    asset.save()
+    _set_relations(asset, relations)
+    return asset
+
+
+@transaction.atomic
+def update_asset(*, asset: Asset, data: dict[str, Any], actor: Any) -> Asset:
+    """Change an asset's declared facts; a retired asset cannot change."""
+    if asset.status == Asset.Status.RETIRED:
+        raise AssetStateError("a retired asset cannot be changed")
+    relations = _apply(asset, data)
+    asset._history_user = actor  # type: ignore[attr-defined]
+    asset.save()
+    _set_relations(asset, relations)
+    return asset
+
+
+@transaction.atomic
+def retire_asset(*, asset: Asset, actor: Any) -> Asset:
+    """Retire an asset: it stays on record, is no longer profiled or selected."""
+    if asset.status != Asset.Status.RETIRED:
+        asset.status = Asset.Status.RETIRED
+        asset._history_user = actor  # type: ignore[attr-defined]
+        asset.save(update_fields=["status", "updated_at"])
+    return asset
+
+
+@transaction.atomic
+def transfer_asset(*, asset: Asset, to: Organization, actor: Any) -> Asset:
+    """Move an asset to another organisation (a merger, a hand-over)."""
+    if asset.organization_id != to.pk:
+        asset.organization = to
+        asset.slug = _unique_slug(to, asset.title, exclude=asset.pk)
+        asset._history_user = actor  # type: ignore[attr-defined]
+        asset.save(update_fields=["organization", "slug", "updated_at"])
+    return asset
+
+
+class AssetStateError(ValueError):
+    """A change the asset's status does not allow."""

@@ -4,14 +4,22 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from inventory import licensing
-from inventory.filters import LanguageFilter, LicenseFilter, NationFilter
-from inventory.models import Language, License, Nation, NationLanguage
+from inventory import licensing, services
+from inventory.asset_serializers import (
+    AssetHistorySerializer,
+    AssetSerializer,
+    TransferSerializer,
+    asset_history,
+)
+from inventory.filters import AssetFilter, LanguageFilter, LicenseFilter, NationFilter
+from inventory.models import Asset, Language, License, Membership, Nation, NationLanguage
+from inventory.permissions import CanEditAsset, TokenScope
 from inventory.serializers import (
     ClassificationSerializer,
     ClassifyQuerySerializer,
@@ -81,3 +89,68 @@ class LicenseViewSet(viewsets.ReadOnlyModelViewSet[License]):
         except licensing.InvalidLicenseExpression as exc:
             raise ValidationError({"expression": [str(exc)]}) from exc
         return Response(ClassificationSerializer(result.as_dict()).data)
+
+
+class AssetViewSet(viewsets.ModelViewSet[Asset]):
+    """Corpora registered by organisations. Another organisation's non-public asset is a 404;
+    nothing is deleted: an asset is retired."""
+
+    serializer_class = AssetSerializer
+    filterset_class = AssetFilter
+    permission_classes = [IsAuthenticated, TokenScope, CanEditAsset]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Asset]:
+        return (
+            Asset.objects.visible_to(self.request.user)
+            .select_related("organization", "hosting_nation", "registered_by")
+            .prefetch_related("languages", "origin_nations")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[Asset]) -> None:
+        data = dict(serializer.validated_data)
+        organization = data.pop("organization")
+        serializer.instance = services.register_asset(
+            organization=organization, data=data, registered_by=self.request.user
+        )
+
+    def perform_update(self, serializer: BaseSerializer[Asset]) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("organization", None)
+        try:
+            services.update_asset(asset=serializer.instance, data=data, actor=self.request.user)
+        except services.AssetStateError as exc:
+            raise ValidationError({"status": [str(exc)]}) from exc
+
+    @extend_schema(request=None, responses={200: AssetSerializer})
+    @action(detail=True, methods=["post"])
+    def retire(self, request: Request, pk: str | None = None) -> Response:
+        """Retire the asset: kept on record, no longer profiled or selected."""
+        asset = services.retire_asset(asset=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(asset).data)
+
+    @extend_schema(request=TransferSerializer, responses={200: AssetSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, TokenScope])
+    def transfer(self, request: Request, pk: str | None = None) -> Response:
+        """Move the asset to another organisation (staff, or an admin of its organisation)."""
+        asset = self.get_object()
+        is_admin = Membership.objects.filter(
+            user=request.user, organization=asset.organization, role=Membership.Role.ADMIN
+        ).exists()
+        if not (request.user.is_staff or is_admin):
+            raise PermissionDenied(
+                "Only staff or an admin of the asset's organisation transfer it."
+            )
+        body = TransferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        asset = services.transfer_asset(
+            asset=asset, to=body.validated_data["organization"], actor=request.user
+        )
+        return Response(self.get_serializer(asset).data)
+
+    @extend_schema(responses={200: AssetHistorySerializer(many=True)})
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every change to the asset: who, when, and which fields from what to what."""
+        asset = self.get_object()
+        return Response(AssetHistorySerializer(asset_history(asset), many=True).data)

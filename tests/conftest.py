@@ -174,3 +174,15 @@ def api(user: Any) -> Any:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def storage_root(tmp_path: Path, settings: Any) -> Path:
+    """A storage root named `test` holding a small JSONL corpus and a licence file."""
+    root = tmp_path / "root"
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    (corpus / "news.jsonl").write_text('{"text": "Habari za asubuhi"}\n', encoding="utf-8")
+    (corpus / "LICENSE").write_text("SPDX-License-Identifier: CC-BY-4.0\n", encoding="utf-8")
+    settings.STORAGE_ROOTS = {"test": root.resolve()}
+    return root

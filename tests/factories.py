@@ -3,6 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from inventory.models import Asset, Language, Membership, Nation, Organization
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -12,3 +14,45 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("a-long-test-password")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    nation = factory.LazyFunction(lambda: Nation.objects.get(alpha2="KE"))
+    kind = Organization.Kind.LIBRARY
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.STEWARD
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Asset
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Corpus {n}")
+    slug = factory.Sequence(lambda n: f"corpus-{n}")
+    location = "test:corpus/news.jsonl"
+    format = Asset.Format.JSONL
+    text_field = "text"
+    license_expression = "CC-BY-4.0"
+    license_class = "open-attribution"
+    access_level = Asset.AccessLevel.RESTRICTED
+    registered_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def languages(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create:
+            self.languages.set(Language.objects.filter(tag__in=extracted or ["sw"]))

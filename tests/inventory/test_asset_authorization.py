@@ -1,0 +1,180 @@
+"""The authorisation matrix of /api/v1/assets/: every actor × action × owner."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from inventory.models import ApiToken, Asset, Membership, Nation, Organization
+from tests.factories import AssetFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = [
+    "anonymous",
+    "steward_a",
+    "steward_b",
+    "reviewer_of_a_nation",
+    "reviewer_of_other_nation",
+    "read_token",
+    "admin",
+    "expired_token",
+    "revoked_token",
+    "removed_from_a",
+]
+ACTIONS = ["list", "retrieve", "create", "update", "retire", "history"]
+OWNERS = ["a_public", "a_restricted", "b_public", "b_restricted"]
+
+UNAUTHENTICATED = {"anonymous", "expired_token", "revoked_token"}
+# Who sees which asset (beyond the public ones every authenticated user sees).
+SEES_RESTRICTED = {
+    "steward_a": {"a"},
+    "steward_b": {"b"},
+    "reviewer_of_a_nation": {"a"},
+    "reviewer_of_other_nation": set(),
+    "read_token": {"a"},
+    "admin": {"a", "b"},
+    "removed_from_a": set(),
+}
+EDITS = {"steward_a": {"a"}, "steward_b": {"b"}, "admin": {"a", "b"}}
+
+
+def expected_status(actor: str, action: str, owner: str) -> int:
+    org, access = owner.split("_")
+    if actor in UNAUTHENTICATED:
+        return 401
+    visible = access == "public" or org in SEES_RESTRICTED[actor]
+    if action == "list":
+        return 200
+    if action == "create":
+        if actor == "read_token":
+            return 403
+        return 201 if org in EDITS.get(actor, set()) else 400
+    if action in {"retrieve", "history"}:
+        return 200 if visible else 404
+    # update, retire
+    if actor == "read_token":
+        return 403
+    if not visible:
+        return 404
+    return 200 if org in EDITS.get(actor, set()) else 403
+
+
+@pytest.fixture
+def world(storage_root: Any) -> dict[str, Any]:
+    kenya, nigeria, south_africa = (Nation.objects.get(alpha2=c) for c in ("KE", "NG", "ZA"))
+    org_a = OrganizationFactory(slug="org-a", nation=kenya)
+    org_b = OrganizationFactory(slug="org-b", nation=nigeria)
+    ministry_ke = OrganizationFactory(slug="ict-ke", nation=kenya, kind=Organization.Kind.MINISTRY)
+    ministry_za = OrganizationFactory(
+        slug="dcdt-za", nation=south_africa, kind=Organization.Kind.MINISTRY
+    )
+    users = {
+        "steward_a": MembershipFactory(organization=org_a).user,
+        "steward_b": MembershipFactory(organization=org_b).user,
+        "reviewer_of_a_nation": MembershipFactory(
+            organization=ministry_ke, role=Membership.Role.REVIEWER
+        ).user,
+        "reviewer_of_other_nation": MembershipFactory(
+            organization=ministry_za, role=Membership.Role.REVIEWER
+        ).user,
+        "admin": UserFactory(is_staff=True),
+        "removed_from_a": MembershipFactory(organization=org_a).user,
+    }
+    Membership.objects.filter(user=users["removed_from_a"]).delete()
+    assets = {
+        f"{org}_{access}": AssetFactory(
+            organization=organization,
+            access_level=access,
+            location="test:corpus/news.jsonl",
+            title=f"{org} {access}",
+        )
+        for org, organization in (("a", org_a), ("b", org_b))
+        for access in ("public", "restricted")
+    }
+    _, read_token = ApiToken.objects.create(
+        users["steward_a"], expiry=timedelta(days=1), name="pipeline", scope="read"
+    )
+    _, expired = ApiToken.objects.create(
+        users["steward_a"], expiry=timedelta(seconds=-1), name="old", scope="read"
+    )
+    revoked_row, revoked = ApiToken.objects.create(
+        users["steward_a"], expiry=timedelta(days=1), name="revoked", scope="read"
+    )
+    revoked_row.delete()
+    return {
+        "users": users,
+        "assets": assets,
+        "orgs": {"a": org_a, "b": org_b},
+        "tokens": {"read_token": read_token, "expired_token": expired, "revoked_token": revoked},
+    }
+
+
+def client_for(actor: str, world: dict[str, Any]) -> APIClient:
+    client = APIClient()
+    if actor in world["tokens"]:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world['tokens'][actor]}")
+    elif actor != "anonymous":
+        client.force_login(world["users"][actor])
+    return client
+
+
+def snapshot(asset: Asset) -> tuple[Any, ...]:
+    asset.refresh_from_db()
+    return (asset.title, asset.status, asset.organization_id, asset.updated_at)
+
+
+@pytest.mark.parametrize("owner", OWNERS)
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_asset_authorization_matrix(
+    world: dict[str, Any], actor: str, action: str, owner: str
+) -> None:
+    client = client_for(actor, world)
+    asset = world["assets"][owner]
+    org, access = owner.split("_")
+    before = snapshot(asset)
+    count = Asset.objects.count()
+    url = f"/api/v1/assets/{asset.pk}/"
+    expected = expected_status(actor, action, owner)
+
+    if action == "list":
+        response = client.get("/api/v1/assets/", {"page_size": 500})
+    elif action == "retrieve":
+        response = client.get(url)
+    elif action == "history":
+        response = client.get(f"{url}history/")
+    elif action == "update":
+        response = client.patch(url, {"title": "changed"}, format="json")
+    elif action == "retire":
+        response = client.post(f"{url}retire/")
+    else:
+        body = {
+            "title": "new corpus",
+            "organization": world["orgs"][org].slug,
+            "location": "test:corpus/news.jsonl",
+            "text_field": "text",
+            "languages": ["sw"],
+            "license": "CC-BY-4.0",
+            "access_level": access,
+        }
+        response = client.post("/api/v1/assets/", body, format="json")
+
+    assert response.status_code == expected, response.content
+    if action == "list" and expected == 200:
+        listed = {item["id"] for item in response.json()["results"]}
+        visible = access == "public" or org in SEES_RESTRICTED[actor]
+        assert (asset.pk in listed) is visible
+        for other_owner, other in world["assets"].items():
+            other_org, other_access = other_owner.split("_")
+            allowed = other_access == "public" or other_org in SEES_RESTRICTED[actor]
+            assert (other.pk in listed) is allowed
+    if action in {"update", "retire"} and expected != 200:
+        assert snapshot(asset) == before
+    if action == "update" and expected == 200:
+        assert snapshot(asset)[0] == "changed"
+    if action == "retire" and expected == 200:
+        assert snapshot(asset)[1] == Asset.Status.RETIRED
+    if action == "create":
+        assert Asset.objects.count() == count + (1 if expected == 201 else 0)
