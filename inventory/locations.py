@@ -106,8 +106,8 @@ def address_refusal(ip: IPAddress, policy: LocationPolicy | None = None) -> str 
         (ip.is_link_local, "a link-local address"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT, "a carrier-grade NAT address"),
         (ip.is_multicast, "a multicast address"),
-        (ip.is_private, "a private address"),
         (ip.is_reserved, "a reserved address"),
+        (ip.is_private, "a private address"),
         (not ip.is_global, "a non-public address"),
     ]
     return next((reason for refused, reason in checks if refused), None)

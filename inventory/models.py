@@ -4,6 +4,7 @@ licences) and, on top of it, organisations and their assets."""
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
@@ -236,6 +237,11 @@ class AssetQuerySet(models.QuerySet["Asset"]):
         return self.exclude(status=Asset.Status.RETIRED)
 
 
+# Kept at module level so services can write one historical record per change, after the
+# many-to-many fields are set, instead of one per field.
+ASSET_HISTORY = HistoricalRecords(m2m_fields=["languages", "origin_nations"])
+
+
 class Asset(models.Model):
     """A corpus registered by an organisation: where its bytes are and what is declared of it."""
 
@@ -300,7 +306,7 @@ class Asset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[languages, origin_nations])
+    history = ASSET_HISTORY
     objects = AssetQuerySet.as_manager()
 
     class Meta:
@@ -322,6 +328,10 @@ class ApiToken(AbstractAuthToken):
 
     name = models.CharField(max_length=100)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+
+    def clean(self) -> None:
+        if self.expiry is None:
+            raise ValidationError({"expiry": "every API token expires: set a date"})
 
     class Meta:
         ordering = ["-created"]

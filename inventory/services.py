@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from inventory.models import (
+    ASSET_HISTORY,
     Asset,
     Language,
     License,
@@ -158,9 +159,19 @@ def _apply(asset: Asset, data: dict[str, Any]) -> dict[str, Any]:
     return relations
 
 
-def _set_relations(asset: Asset, relations: dict[str, Any]) -> None:
-    for name, value in relations.items():
-        getattr(asset, name).set(value)
+def _save_with_history(
+    asset: Asset, relations: dict[str, Any], *, actor: Any, change: str, **save: Any
+) -> None:
+    """Save `asset` and its many-to-many fields, recording exactly one historical entry."""
+    asset.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        asset.save(**save)
+        for name, value in relations.items():
+            getattr(asset, name).set(value)
+    finally:
+        del asset.skip_history_when_saving  # type: ignore[attr-defined]
+    asset._history_user = actor  # type: ignore[attr-defined]
+    ASSET_HISTORY.create_historical_record(asset, change)
 
 
 @transaction.atomic
@@ -171,9 +182,7 @@ def register_asset(
     asset = Asset(organization=organization, registered_by=registered_by)
     relations = _apply(asset, data)
     asset.slug = _unique_slug(organization, asset.title)
-    asset._history_user = registered_by  # type: ignore[attr-defined]
-    asset.save()
-    _set_relations(asset, relations)
+    _save_with_history(asset, relations, actor=registered_by, change="+")
     return asset
 
 
@@ -183,9 +192,7 @@ def update_asset(*, asset: Asset, data: dict[str, Any], actor: Any) -> Asset:
     if asset.status == Asset.Status.RETIRED:
         raise AssetStateError("a retired asset cannot be changed")
     relations = _apply(asset, data)
-    asset._history_user = actor  # type: ignore[attr-defined]
-    asset.save()
-    _set_relations(asset, relations)
+    _save_with_history(asset, relations, actor=actor, change="~")
     return asset
 
 
@@ -194,8 +201,9 @@ def retire_asset(*, asset: Asset, actor: Any) -> Asset:
     """Retire an asset: it stays on record, is no longer profiled or selected."""
     if asset.status != Asset.Status.RETIRED:
         asset.status = Asset.Status.RETIRED
-        asset._history_user = actor  # type: ignore[attr-defined]
-        asset.save(update_fields=["status", "updated_at"])
+        _save_with_history(
+            asset, {}, actor=actor, change="~", update_fields=["status", "updated_at"]
+        )
     return asset
 
 
@@ -205,8 +213,9 @@ def transfer_asset(*, asset: Asset, to: Organization, actor: Any) -> Asset:
     if asset.organization_id != to.pk:
         asset.organization = to
         asset.slug = _unique_slug(to, asset.title, exclude=asset.pk)
-        asset._history_user = actor  # type: ignore[attr-defined]
-        asset.save(update_fields=["organization", "slug", "updated_at"])
+        _save_with_history(
+            asset, {}, actor=actor, change="~", update_fields=["organization", "slug", "updated_at"]
+        )
     return asset
 
 
