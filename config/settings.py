@@ -155,6 +155,8 @@ SPECTACULAR_SETTINGS = {
 
 # Pipelines' API tokens (django-rest-knox): stored hashed, expiring, revocable, scoped.
 KNOX_TOKEN_MODEL = "inventory.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_PREFIX": "scr_",
     "TOKEN_TTL": None,  # every token is created with an explicit expiry
