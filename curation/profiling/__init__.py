@@ -1,0 +1,49 @@
+"""The profiling engine: pure Python (no Django), streaming, mergeable.
+
+    shard = profile_shard(opener, options, name="part-0001.jsonl.gz")   # one worker per shard
+    data = shard.to_json()                                              # store it anywhere
+    asset = merge([ShardProfile.from_json(d) for d in stored], options) # anywhere, any order
+
+See `ProfileOptions` for formats, compression, document units, sampling and caps, and
+`errors` for what is raised (data errors are not retryable, I/O errors are).
+"""
+
+from curation.profiling.asset import AssetProfile, AssetTotals, LanguageRow, Quality, merge
+from curation.profiling.errors import (
+    ProfilingError,
+    ShardDataError,
+    ShardIOError,
+    UnsupportedInputError,
+)
+from curation.profiling.licence import LicenceEvidence, LicenceFile, is_licence_file, licence_file
+from curation.profiling.local import profile_paths
+from curation.profiling.options import Limits, ProfileOptions, infer_compression, infer_format
+from curation.profiling.sampling import shard_sample_sizes
+from curation.profiling.shard import SampleRecord, ShardProfile, Totals, open_bytes, profile_shard
+
+__all__ = [
+    "AssetProfile",
+    "AssetTotals",
+    "LanguageRow",
+    "LicenceEvidence",
+    "LicenceFile",
+    "Limits",
+    "ProfileOptions",
+    "ProfilingError",
+    "Quality",
+    "SampleRecord",
+    "ShardDataError",
+    "ShardIOError",
+    "ShardProfile",
+    "Totals",
+    "UnsupportedInputError",
+    "infer_compression",
+    "infer_format",
+    "is_licence_file",
+    "licence_file",
+    "merge",
+    "open_bytes",
+    "profile_paths",
+    "profile_shard",
+    "shard_sample_sizes",
+]

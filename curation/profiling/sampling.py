@@ -1,0 +1,152 @@
+"""Sampling and estimation.
+
+Inside a shard: a bottom-k sample. Every labellable document gets a seeded uniform random key;
+the k smallest keys are kept (a reservoir: memory k, one pass). Across shards: each shard is a
+stratum. A shard's language mix is often nothing like its neighbours' (one file per source,
+per year, per language), so pooling the shards' samples as if they were one simple random sample
+understates the uncertainty; instead the estimate weights each shard by its exact number of
+documents and the variance adds up per shard (stratified estimation). A shard whose documents
+were all labelled contributes no sampling variance.
+
+Intervals describe sampling uncertainty only, not detector error.
+- Document shares: stratified proportion with a Wilson interval at the effective sample size
+  (n_eff = p(1-p)/Var, the design-effect-adjusted Wilson interval).
+- Character shares: combined ratio estimator (language characters / all characters, both
+  estimated from the sample) with a Taylor-linearised variance and a normal interval.
+- A language absent from the sample: share 0 with a Wilson upper bound, not a bare "0".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Z95 = 1.959963984540054
+
+
+def wilson(p: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion `p` seen in `n` (effective) draws."""
+    if n <= 0:
+        return (0.0, 1.0)
+    if math.isinf(n):
+        return (p, p)
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """One shard's sample: its exact population and the labelled draws.
+
+    `values[i]` is (y_i, x_i, d_i): the document's characters in the language being estimated,
+    its characters, and 1.0 when the language is its main language, else 0.0.
+    """
+
+    population: int  # N_h: labellable documents in the shard
+    characters: int  # X_h: their characters (exact)
+    values: Sequence[tuple[float, float, float]]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    share: float
+    low: float
+    high: float
+
+
+def _variance_term(population: int, sample: int, deviations: Sequence[float]) -> float:
+    """N_h² (1 - f_h) s_h² / n_h for one stratum."""
+    if sample >= population or population <= 1:
+        return 0.0
+    mean = sum(deviations) / sample
+    if sample > 1:
+        s2 = sum((d - mean) ** 2 for d in deviations) / (sample - 1)
+    else:
+        s2 = 0.25 if population > 1 else 0.0  # one draw says nothing about spread: be wary
+    return population * population * (1 - sample / population) * s2 / sample
+
+
+def document_share(strata: Sequence[Stratum]) -> Estimate:
+    total = sum(s.population for s in strata if s.values)
+    if total == 0:
+        return Estimate(0.0, 0.0, 0.0)
+    share = 0.0
+    variance = 0.0
+    drawn = 0
+    exhaustive = True
+    for stratum in strata:
+        n = len(stratum.values)
+        if n == 0:
+            continue
+        drawn += n
+        exhaustive = exhaustive and n >= stratum.population
+        indicators = [v[2] for v in stratum.values]
+        share += stratum.population * (sum(indicators) / n)
+        variance += _variance_term(stratum.population, n, indicators)
+    share /= total
+    variance /= total * total
+    if exhaustive:
+        return Estimate(share, share, share)
+    if variance > 0 and 0 < share < 1:
+        n_eff = share * (1 - share) / variance
+    else:
+        fraction = drawn / total
+        n_eff = drawn / max(1e-12, 1 - fraction)
+    low, high = wilson(share, n_eff)
+    return Estimate(share, low, high)
+
+
+def character_share(strata: Sequence[Stratum]) -> Estimate:
+    used = [s for s in strata if s.values]
+    if not used:
+        return Estimate(0.0, 0.0, 0.0)
+    y_total = 0.0
+    x_total = 0.0
+    for stratum in used:
+        n = len(stratum.values)
+        y_total += stratum.population * sum(v[0] for v in stratum.values) / n
+        x_total += stratum.population * sum(v[1] for v in stratum.values) / n
+    if x_total <= 0:
+        return Estimate(0.0, 0.0, 0.0)
+    ratio = y_total / x_total
+    if all(len(s.values) >= s.population for s in used):
+        return Estimate(ratio, ratio, ratio)
+    variance = 0.0
+    for stratum in used:
+        residuals = [v[0] - ratio * v[1] for v in stratum.values]
+        variance += _variance_term(stratum.population, len(stratum.values), residuals)
+    variance /= x_total * x_total
+    half = Z95 * math.sqrt(max(variance, 0.0))
+    return Estimate(ratio, max(0.0, ratio - half), min(1.0, ratio + half))
+
+
+def absent_upper_bound(strata: Sequence[Stratum]) -> float:
+    """95% upper bound on the share of a language seen in none of the sampled documents."""
+    total = sum(s.population for s in strata if s.values)
+    drawn = sum(len(s.values) for s in strata)
+    if total == 0:
+        return 1.0
+    if drawn >= total:
+        return 0.0
+    n_eff = drawn / max(1e-12, 1 - drawn / total)
+    return wilson(0.0, n_eff)[1]
+
+
+def shard_sample_sizes(
+    sample_size: int, shard_sizes: Sequence[int], *, oversample: float = 1.25, minimum: int = 50
+) -> list[int]:
+    """Per-shard sample sizes (bottom-k) for an asset of shards of the given byte sizes.
+
+    Proportional to size with some oversampling and a floor, so that small shards are still
+    represented; the stratified estimator weights each shard by its exact document count, so
+    over- or under-sampling a shard changes precision, never the expected share."""
+    total = sum(max(0, s) for s in shard_sizes)
+    if total == 0:
+        return [max(minimum, sample_size) for _ in shard_sizes]
+    return [
+        max(minimum, math.ceil(sample_size * oversample * max(0, size) / total))
+        for size in shard_sizes
+    ]

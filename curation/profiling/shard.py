@@ -1,0 +1,433 @@
+"""One shard → one `ShardProfile`: exact counts in one streaming pass, a seeded bottom-k sample
+of documents labelled by the language cascade, and the set of document hashes for exact
+duplicate detection across the asset.
+
+Duplicates: each non-empty document is hashed (xxh3-64 of its UTF-32LE) after whitespace
+normalisation (runs of Unicode whitespace → one space, trimmed). A profile stores the sorted
+distinct hashes:
+8 bytes per distinct document in memory while profiling and in the profile (about 11 bytes per
+document as base64 JSON). Duplicate counts are exact up to 64-bit hash collisions (for a billion
+distinct documents, about a 3% chance of one false duplicate in all).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import heapq
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import IO, Any
+
+import numpy as np
+import xxhash
+
+from curation.profiling import batch as batch_mod
+from curation.profiling.errors import ShardDataError, ShardIOError
+from curation.profiling.langid import identifier
+from curation.profiling.options import ProfileOptions
+from curation.profiling.readers import Part, Problems, documents
+from curation.profiling.scripts import SPECIAL, script_names
+from curation.profiling.streams import Opener, StreamStats, open_raw
+
+SCHEMA = 1
+BATCH_CHARS = 1 << 20
+LABEL_WINDOW = 400  # characters per window of a long document
+LABEL_WHOLE = 1200  # documents up to this long are labelled whole
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Exact counts. They add up across shards."""
+
+    files: int = 0
+    compressed_bytes: int = 0
+    uncompressed_bytes: int = 0
+    documents: int = 0
+    empty_documents: int = 0
+    characters: int = 0
+    words: int = 0
+    too_short_documents: int = 0
+    labellable_documents: int = 0
+    labellable_characters: int = 0
+    invalid_utf8_sequences: int = 0
+    parse_errors: int = 0
+    overlong_lines: int = 0
+    replacement_char_documents: int = 0
+    nul_characters: int = 0
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    def to_json(self) -> dict[str, int]:
+        return {f.name: int(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Totals:
+        return cls(**{f.name: int(data.get(f.name, 0)) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One labelled document: its random key, its characters, and characters per language."""
+
+    key: float
+    characters: int
+    labels: tuple[tuple[str, int], ...]
+
+    @property
+    def main(self) -> str:
+        return self.labels[0][0]
+
+    @property
+    def mixed(self) -> bool:
+        return self.labels[0][1] < 0.8 * max(1, sum(c for _, c in self.labels))
+
+    def to_json(self) -> list[Any]:
+        return [self.key, self.characters, [[tag, chars] for tag, chars in self.labels]]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> SampleRecord:
+        return cls(float(data[0]), int(data[1]), tuple((str(t), int(c)) for t, c in data[2]))
+
+
+@dataclass(frozen=True)
+class ShardProfile:
+    name: str
+    format: str
+    compression: str | None
+    document_unit: str
+    text_field: str
+    seed: int
+    sample_capacity: int
+    langid_mode: str
+    totals: Totals
+    stop_reason: str  # "" when the shard was read to its end
+    encoding: str
+    parse_error_reasons: tuple[str, ...]
+    notes: tuple[str, ...]
+    scripts: Mapping[str, int]  # characters per ISO 15924 code (Zyyy, Zinh, Zzzz included)
+    length_histogram: Mapping[int, int]  # bin → documents (see batch.LENGTH_BINS)
+    licence_values: Mapping[str, int]
+    hashes: bytes = field(repr=False)  # sorted distinct uint64 little-endian document hashes
+    sample: tuple[SampleRecord, ...] = field(repr=False)
+    detectors: tuple[Mapping[str, Any], ...] = ()
+    schema: int = SCHEMA
+
+    @property
+    def complete(self) -> bool:
+        return not self.stop_reason
+
+    @property
+    def distinct_documents(self) -> int:
+        return len(self.hashes) // 8
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "name": self.name,
+            "format": self.format,
+            "compression": self.compression,
+            "document_unit": self.document_unit,
+            "text_field": self.text_field,
+            "seed": self.seed,
+            "sample_capacity": self.sample_capacity,
+            "langid_mode": self.langid_mode,
+            "totals": self.totals.to_json(),
+            "stop_reason": self.stop_reason,
+            "encoding": self.encoding,
+            "parse_error_reasons": list(self.parse_error_reasons),
+            "notes": list(self.notes),
+            "scripts": dict(sorted(self.scripts.items())),
+            "length_histogram": {str(k): v for k, v in sorted(self.length_histogram.items())},
+            "licence_values": dict(sorted(self.licence_values.items())),
+            "hashes": base64.b64encode(self.hashes).decode("ascii"),
+            "sample": [record.to_json() for record in self.sample],
+            "detectors": [dict(d) for d in self.detectors],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ShardProfile:
+        if int(data.get("schema", 0)) != SCHEMA:
+            raise ValueError(f"unsupported shard profile schema {data.get('schema')!r}")
+        return cls(
+            name=str(data["name"]),
+            format=str(data["format"]),
+            compression=data["compression"],
+            document_unit=str(data["document_unit"]),
+            text_field=str(data["text_field"]),
+            seed=int(data["seed"]),
+            sample_capacity=int(data["sample_capacity"]),
+            langid_mode=str(data["langid_mode"]),
+            totals=Totals.from_json(data["totals"]),
+            stop_reason=str(data["stop_reason"]),
+            encoding=str(data["encoding"]),
+            parse_error_reasons=tuple(data["parse_error_reasons"]),
+            notes=tuple(data["notes"]),
+            scripts={str(k): int(v) for k, v in data["scripts"].items()},
+            length_histogram={int(k): int(v) for k, v in data["length_histogram"].items()},
+            licence_values={str(k): int(v) for k, v in data["licence_values"].items()},
+            hashes=base64.b64decode(data["hashes"]),
+            sample=tuple(SampleRecord.from_json(r) for r in data["sample"]),
+            detectors=tuple(dict(d) for d in data["detectors"]),
+        )
+
+
+def label_text(doc: str) -> str:
+    """The part of a document that is labelled: all of a short one, three windows (start,
+    middle, end; cut at spaces) of a long one."""
+    if len(doc) <= LABEL_WHOLE:
+        return doc
+    windows = []
+    for start in (0, len(doc) // 2 - LABEL_WINDOW // 2, len(doc) - LABEL_WINDOW):
+        piece = doc[start : start + LABEL_WINDOW]
+        if start:
+            space = piece.find(" ")
+            piece = piece[space + 1 :] if 0 <= space < 40 else piece
+        space = piece.rfind(" ")
+        piece = piece[:space] if space > LABEL_WINDOW - 40 else piece
+        windows.append(piece)
+    return "\n".join(windows)
+
+
+def _stream_seed(seed: int, name: str) -> int:
+    digest = hashlib.blake2b(f"{seed}\x00{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+class _Accumulator:
+    def __init__(self, options: ProfileOptions, name: str) -> None:
+        self.options = options
+        self.min_label = options.min_label_chars
+        self.capacity = options.per_shard_sample
+        self.rng = np.random.Generator(np.random.PCG64(_stream_seed(options.seed, name)))
+        self.heap: list[tuple[float, int, str, int]] = []  # (-key, seq, text, characters)
+        self.seq = 0
+        self.batch: list[str] = []
+        self.batch_chars = 0
+        self.class_counts = np.zeros(len(script_names()), dtype=np.int64)
+        self.lengths = np.zeros(batch_mod.LENGTH_BINS, dtype=np.int64)
+        self.hashes: list[np.ndarray[Any, Any]] = []
+        self.documents = self.empty = self.characters = self.words = 0
+        self.too_short = self.labellable = self.labellable_chars = 0
+        self.replacement = self.nul = 0
+        self.part_hasher: Any = None
+        self.part_visible = self.part_chars = 0
+        self.part_head = ""
+        self.part_replacement = False
+
+    def add_all(self, docs: Iterator[str]) -> None:
+        batch = self.batch
+        for doc in docs:
+            if type(doc) is str:
+                batch.append(doc)
+                self.batch_chars += len(doc)
+                if self.batch_chars >= BATCH_CHARS:
+                    self.flush()
+                    batch = self.batch
+            else:
+                assert isinstance(doc, Part)
+                self.flush()
+                batch = self.batch
+                self._part(doc)
+        self.flush()
+
+    def _sample(
+        self, keys: np.ndarray[Any, Any], docs: Sequence[str], lengths: Sequence[int]
+    ) -> None:
+        heap = self.heap
+        threshold = -heap[0][0] if len(heap) >= self.capacity else 1.0
+        for j in np.flatnonzero(keys < threshold).tolist():
+            key = float(keys[j])
+            if len(heap) >= self.capacity:
+                if key >= -heap[0][0]:
+                    continue
+                heapq.heapreplace(heap, (-key, self.seq, label_text(docs[j]), int(lengths[j])))
+            else:
+                heapq.heappush(heap, (-key, self.seq, label_text(docs[j]), int(lengths[j])))
+            self.seq += 1
+
+    def flush(self) -> None:
+        docs = self.batch
+        if not docs:
+            return
+        self.batch = []
+        self.batch_chars = 0
+        stats = batch_mod.batch_stats(docs)
+        visible = stats.visible
+        self.documents += len(docs)
+        self.characters += int(stats.lengths.sum())
+        self.words += stats.words
+        self.class_counts += stats.class_counts
+        self.nul += stats.nul
+        self.lengths += batch_mod.length_bins(stats.lengths)
+        self.replacement += int(np.count_nonzero(stats.replacement))
+        nonempty = visible > 0
+        self.empty += int(len(docs) - np.count_nonzero(nonempty))
+        short = nonempty & (visible < self.min_label)
+        self.too_short += int(np.count_nonzero(short))
+        labellable = np.flatnonzero(visible >= self.min_label)
+        self.labellable += len(labellable)
+        self.labellable_chars += int(stats.lengths[labellable].sum())
+        self.hashes.append(stats.hashes[nonempty])
+        if len(labellable):
+            keys = self.rng.random(len(labellable))
+            chosen = [docs[i] for i in labellable.tolist()]
+            self._sample(keys, chosen, stats.lengths[labellable].tolist())
+
+    def _part(self, part: Part) -> None:
+        if part.first:
+            self.part_hasher = xxhash.xxh3_64()
+            self.part_visible = self.part_chars = 0
+            self.part_head = part[: LABEL_WHOLE * 2]
+            self.part_replacement = False
+        if part:
+            stats = batch_mod.batch_stats([str(part)])
+            self.characters += len(part)
+            self.part_chars += len(part)
+            self.words += stats.words
+            self.class_counts += stats.class_counts
+            self.nul += stats.nul
+            self.part_visible += int(stats.visible[0])
+            self.part_replacement = self.part_replacement or bool(stats.replacement[0])
+            tokens = part.split()
+            if tokens:
+                self.part_hasher.update(
+                    (" ".join(tokens) + " ").encode("utf-32-le", "surrogatepass")
+                )
+        if not part.last:
+            return
+        self.documents += 1
+        self.lengths += batch_mod.length_bins(np.array([self.part_chars], dtype=np.int64))
+        self.replacement += int(self.part_replacement)
+        if self.part_visible == 0:
+            self.empty += 1
+            return
+        self.hashes.append(np.array([self.part_hasher.intdigest()], dtype=np.uint64))
+        if self.part_visible < self.min_label:
+            self.too_short += 1
+            return
+        self.labellable += 1
+        self.labellable_chars += self.part_chars
+        self._sample(self.rng.random(1), [self.part_head], [self.part_chars])
+
+
+def _labels(text: str, characters: int, options: ProfileOptions) -> tuple[tuple[str, int], ...]:
+    counts = identifier(options.seed, options.langid_mode).label_document(text)
+    total = sum(c for _, c in counts) or 1
+    scaled = [(tag, round(characters * c / total)) for tag, c in counts]
+    drift = characters - sum(c for _, c in scaled)
+    scaled[0] = (scaled[0][0], scaled[0][1] + drift)
+    return tuple(scaled)
+
+
+def profile_shard(
+    opener: Opener,
+    options: ProfileOptions,
+    *,
+    name: str,
+    compressed_size: int | None = None,
+) -> ShardProfile:
+    """Profile one shard.
+
+    `opener()` returns a binary file object (it is called once and closed here); `name` is the
+    shard's path or key (it gives the compression when the options don't, and seeds the
+    shard's sample); `compressed_size` is its stored size when the caller knows it.
+
+    Raises `ShardDataError` when the bytes cannot be profiled at all, `ShardIOError` when
+    reading them failed (retryable). Anything else wrong inside the shard is counted.
+    """
+    compression = options.compression_for(name)
+    stats = StreamStats()
+    problems = Problems(max_reasons=options.limits.max_error_reasons)
+    accumulator = _Accumulator(options, name)
+    handle = open_raw(opener)
+    try:
+        accumulator.add_all(documents(handle, options, compression, stats, problems))
+    except (ShardDataError, ShardIOError):
+        raise
+    except MemoryError as exc:
+        raise ShardDataError("the shard needed more memory than is available") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            handle.close()
+    ident = identifier(options.seed, options.langid_mode)
+    entries = sorted(accumulator.heap, key=lambda e: (-e[0], e[1]))
+    sample = tuple(
+        SampleRecord(-neg_key, chars, _labels(text, chars, options))
+        for neg_key, _, text, chars in entries
+    )
+    hashes = np.concatenate(accumulator.hashes) if accumulator.hashes else np.zeros(0, np.uint64)
+    ordered = np.sort(hashes)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    distinct = ordered[keep].astype("<u8").tobytes()
+    del ordered, keep
+    del hashes
+    names = script_names()
+    scripts = {
+        names[i]: int(n)
+        for i, n in enumerate(accumulator.class_counts.tolist())
+        if n and i >= len(SPECIAL)
+    }
+    histogram = {i: int(n) for i, n in enumerate(accumulator.lengths.tolist()) if n}
+    compressed = stats.compressed_bytes
+    if compressed_size is not None and (stats.stop_reason or not compressed):
+        compressed = compressed_size
+    totals = Totals(
+        files=1,
+        compressed_bytes=compressed,
+        uncompressed_bytes=stats.uncompressed_bytes,
+        documents=accumulator.documents,
+        empty_documents=accumulator.empty,
+        characters=accumulator.characters,
+        words=accumulator.words,
+        too_short_documents=accumulator.too_short,
+        labellable_documents=accumulator.labellable,
+        labellable_characters=accumulator.labellable_chars,
+        invalid_utf8_sequences=stats.invalid_utf8,
+        parse_errors=problems.parse_errors + stats.overlong_lines,
+        overlong_lines=stats.overlong_lines,
+        replacement_char_documents=accumulator.replacement,
+        nul_characters=accumulator.nul,
+    )
+    reasons = list(problems.reasons)
+    if stats.overlong_lines and len(reasons) < options.limits.max_error_reasons:
+        reasons.append(
+            f"{stats.overlong_lines} line(s) longer than "
+            f"{options.limits.max_line_bytes} bytes skipped"
+        )
+    return ShardProfile(
+        name=name,
+        format=options.format,
+        compression=compression,
+        document_unit=options.document_unit,
+        text_field=options.text_field,
+        seed=options.seed,
+        sample_capacity=accumulator.capacity,
+        langid_mode=options.langid_mode,
+        totals=totals,
+        stop_reason=stats.stop_reason,
+        encoding=stats.encoding,
+        parse_error_reasons=tuple(reasons),
+        notes=tuple(stats.notes),
+        scripts=scripts,
+        length_histogram=histogram,
+        licence_values=dict(problems.licence_values),
+        hashes=distinct,
+        sample=sample,
+        detectors=tuple(ident.describe()),
+    )
+
+
+def open_bytes(data: bytes) -> Opener:
+    """An opener over bytes in memory (tests, small inputs)."""
+    import io
+
+    def opener() -> IO[bytes]:
+        return io.BytesIO(data)
+
+    return opener
