@@ -23,7 +23,7 @@ $(VENV)/.dev: $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py demo
-	@echo "Site: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, API docs: http://127.0.0.1:$(PORT)/api/docs/)"
+	@echo "Site: http://127.0.0.1:$(PORT)/reports/KE/ (coverage report)  admin: http://127.0.0.1:$(PORT)/admin/  API docs: http://127.0.0.1:$(PORT)/api/docs/"
 	DEBUG=true $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev

@@ -4,6 +4,7 @@ embedded SQLite file with Celery tasks executed in-process."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.secrets import local_secret_key
 
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "knox",
     "simple_history",
@@ -47,6 +49,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports"
+LOGOUT_REDIRECT_URL = "login"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -139,6 +144,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"profile": env.str("PROFILE_THROTTLE_RATE", default="60/hour")},
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -188,6 +194,7 @@ if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -205,4 +212,26 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Profiling runs ------------------------------------------------------------------------------
+PROFILE_SAMPLE_SIZE = env.int("PROFILE_SAMPLE_SIZE", default=5000)
+# A claimed shard is leased for this long; a worker that dies leaves the lease to expire and the
+# reconciler hands the shard to another. Longer than the hard time limit, so a live task keeps it.
+PROFILE_LEASE_SECONDS = env.int("PROFILE_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# A queued shard nobody claimed for this long (its message was lost) is queued again.
+PROFILE_REQUEUE_SECONDS = env.int("PROFILE_REQUEUE_SECONDS", default=300)
+PROFILE_MAX_ATTEMPTS = env.int("PROFILE_MAX_ATTEMPTS", default=5)
+PROFILE_RECONCILE_SECONDS = env.float("PROFILE_RECONCILE_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["reconcile-profile-runs"] = {
+    "task": "curation.reconcile_runs",
+    "schedule": PROFILE_RECONCILE_SECONDS,
+}
+
+# --- Coverage reports ----------------------------------------------------------------------------
+# Changes within this many seconds fold into one recomputation (identical inputs write nothing).
+COVERAGE_DEBOUNCE_SECONDS = env.int("COVERAGE_DEBOUNCE_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["refresh-all-coverage"] = {
+    "task": "curation.refresh_all_coverage",
+    "schedule": crontab(hour=2, minute=30),
 }

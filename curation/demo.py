@@ -20,6 +20,7 @@ DEMO_ASSETS = Path(settings.BASE_DIR) / "fixtures" / "demo_assets.jsonl"
 
 @dataclass
 class DemoResult:
+    steward: Any = None
     logins: dict[str, str] = field(default_factory=dict)
     registered: list[Asset] = field(default_factory=list)
     existing: list[Asset] = field(default_factory=list)
@@ -55,6 +56,7 @@ def build_demo(*, passwords: dict[str, str]) -> DemoResult:
     Membership.objects.get_or_create(
         user=reviewer, organization=ministry, defaults={"role": "reviewer"}
     )
+    result.steward = steward
     result.logins = {u.username: passwords[u.username] for u in (admin, steward, reviewer)}
     if DEMO_ASSETS.exists():
         for line in DEMO_ASSETS.read_text(encoding="utf-8").splitlines():

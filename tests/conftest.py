@@ -65,7 +65,7 @@ class Worker:
         return self.log.read_text(errors="replace")
 
 
-def worker_env() -> dict[str, str]:
+def worker_env(queue: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     db = connection.settings_dict
     env = dict(os.environ)
     env.update(
@@ -75,14 +75,25 @@ def worker_env() -> dict[str, str]:
             f"{db['PORT'] or 5432}/{db['NAME']}"
         ),
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+        STORAGE_ROOTS=",".join(f"{k}={v}" for k, v in settings.STORAGE_ROOTS.items()),
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra or {})
     return env
 
 
-def start_worker(tmp_path: Path, *, concurrency: int = 1) -> Worker:
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log = tmp_path / f"{queue}.log"
+def start_worker(
+    tmp_path: Path,
+    *,
+    queue: str | None = None,
+    concurrency: int = 1,
+    env: dict[str, str] | None = None,
+) -> Worker:
+    """Start `celery worker` on `queue` (a fresh private one by default); wait until ready."""
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    name = f"{queue}-{uuid.uuid4().hex[:6]}"
+    log = tmp_path / f"{name}.log"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -96,12 +107,12 @@ def start_worker(tmp_path: Path, *, concurrency: int = 1) -> Worker:
             "-Q",
             queue,
             "-n",
-            f"{queue}@%h",
+            f"{name}@%h",
             "--without-gossip",
             "--without-mingle",
         ],
         cwd=ROOT,
-        env=worker_env(),
+        env=worker_env(queue, env),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
@@ -130,12 +141,12 @@ def stop_worker(worker: Worker) -> None:
 @pytest.fixture
 def broker_mode() -> Iterator[None]:
     """Send tasks through the real broker instead of running them in-process."""
-    previous = celery_app.conf.task_always_eager
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
     try:
         yield
     finally:
-        celery_app.conf.task_always_eager = previous
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
 
 
 @pytest.fixture
@@ -144,10 +155,21 @@ def celery_worker_process(
 ) -> Iterator[Worker]:
     """A real worker process; it is stopped at the end whatever happens."""
     worker = start_worker(tmp_path)
+    celery_app.conf.task_default_queue = worker.queue
     try:
         yield worker
     finally:
         stop_worker(worker)
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """Reference data for a transactional test (the flush after an earlier one removes it)."""
+    from inventory.models import Nation
+    from inventory.services import load_reference_data
+
+    if not Nation.objects.exists():
+        load_reference_data()
 
 
 @pytest.fixture(scope="session")

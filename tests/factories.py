@@ -1,5 +1,7 @@
 """factory_boy factories for database state in tests."""
 
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -56,3 +58,58 @@ class AssetFactory(factory.django.DjangoModelFactory):
     def languages(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         if create:
             self.languages.set(Language.objects.filter(tag__in=extracted or ["sw"]))
+
+
+def profiled(
+    asset: Asset,
+    tokens: dict[str, int],
+    *,
+    statuses: dict[str, str] | None = None,
+    duplicate_documents: int = 0,
+    documents: int = 1000,
+) -> Any:
+    """Give `asset` a stored profile with these tokens per language (as a finished run would)."""
+    from django.utils import timezone
+
+    from curation.models import AssetProfile, ProfileLanguage, ProfileRun
+
+    run = ProfileRun.objects.create(asset=asset, options={}, status="succeeded", shards_total=1)
+    total = sum(tokens.values())
+    rows = [
+        {
+            "language": tag,
+            "status": (statuses or {}).get(tag, "detected"),
+            "documents": documents * n // max(total, 1),
+            "characters": n * 4,
+            "share_documents": n / max(total, 1),
+            "share_characters": n / max(total, 1),
+            "estimated_tokens": n,
+            "members": [],
+        }
+        for tag, n in tokens.items()
+    ]
+    profile, _ = AssetProfile.objects.update_or_create(
+        asset=asset,
+        defaults={
+            "run": run,
+            "profiled_at": timezone.now(),
+            "documents": documents,
+            "characters": total * 4,
+            "words": total,
+            "estimated_tokens": total,
+            "duplicate_documents": duplicate_documents,
+            "uncompressed_bytes": total * 4,
+            "complete": True,
+            "data": {"languages": rows},
+        },
+    )
+    profile.languages.all().delete()
+    ProfileLanguage.objects.bulk_create(
+        ProfileLanguage(
+            profile=profile,
+            **{k: v for k, v in row.items() if k != "members"},
+        )
+        for row in rows
+    )
+    Asset.objects.filter(pk=asset.pk).update(status="profiled")
+    return profile

@@ -3,41 +3,56 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from inventory.models import Membership
+from curation.demo import build_demo
+from curation.models import AssetProfile, CoverageReport, ProfileRun
+from inventory.models import Asset, Membership
 
 
-@pytest.mark.django_db
-def test_demo_prints_a_login_that_opens_the_admin(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_demo_registers_profiles_and_reports_and_prints_working_logins(
+    reference_data: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("demo")
     printed = capsys.readouterr().out
-    line = next(x for x in printed.splitlines() if x.startswith("Demo login (admin): "))
-    username, password = line.removeprefix("Demo login (admin): ").split(" / ")
 
+    logins = {
+        line.split(": ", 1)[0]: line.split(": ", 1)[1].split(" / ")
+        for line in printed.splitlines()
+        if line.startswith("Demo login")
+    }
+    admin_user, admin_password = logins["Demo login (admin)"]
+    reviewer_user, reviewer_password = logins["Demo login (ministry reviewer)"]
     client = Client()
-    assert client.login(username=username, password=password) is True
+    assert client.login(username=admin_user, password=admin_password) is True
     assert client.get("/admin/").status_code == 200
+    reviewer = Client()
+    assert reviewer.login(username=reviewer_user, password=reviewer_password) is True
+    assert reviewer.get("/reports/KE/").status_code == 200
 
-
-@pytest.mark.django_db
-def test_demo_creates_a_steward_and_a_ministry_reviewer() -> None:
-    call_command("demo", password="pw-for-all-3")
-
+    assert Asset.objects.count() == 11
+    assert ProfileRun.objects.filter(status="succeeded").count() == 11
+    assert AssetProfile.objects.count() == 11
+    assert CoverageReport.objects.filter(nation__alpha2="KE").exists()
+    assert "demo-national-library/mixed-east-africa: run" in printed
+    assert "Swahili (sw)" in printed
+    assert "Coverage report page: /reports/KE/" in printed
     steward = Membership.objects.get(user__username="steward")
-    reviewer = Membership.objects.get(user__username="reviewer")
+    ministry = Membership.objects.get(user__username="reviewer")
     assert (steward.role, steward.organization.kind) == ("steward", "library")
-    assert (reviewer.role, reviewer.organization.kind) == ("reviewer", "ministry")
-    assert steward.organization.nation_id == reviewer.organization.nation_id
+    assert (ministry.role, ministry.organization.kind) == ("reviewer", "ministry")
 
 
 @pytest.mark.django_db
-def test_demo_twice_keeps_one_user_and_the_new_password() -> None:
-    call_command("demo", password="first-password-1")
-    call_command("demo", password="second-password-2")
+def test_demo_twice_keeps_one_user_each_and_the_new_password() -> None:
+    passwords = {"demo": "first-password-1", "steward": "s-1-aaaa", "reviewer": "r-1-aaaa"}
+    first = build_demo(passwords=passwords)
+    second = build_demo(passwords={**passwords, "demo": "second-password-2"})
 
     users = get_user_model().objects.filter(username="demo")
     assert users.count() == 1
     assert users.get().check_password("second-password-2") is True
-    assert users.get().check_password("first-password-1") is False
+    assert len(first.registered) == 11
+    assert (len(second.registered), len(second.existing)) == (0, 11)
 
 
 @pytest.mark.django_db

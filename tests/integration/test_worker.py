@@ -26,7 +26,7 @@ def test_task_sent_through_redis_runs_in_worker_and_writes_postgres(
     else:
         pytest.fail(f"no heartbeat from the worker:\n{celery_worker_process.output()}")
 
-    assert beat.hostname.startswith(f"{celery_worker_process.queue}@")
+    assert beat.hostname.startswith(f"{celery_worker_process.queue}-")
     health = client.get("/health/").json()
     assert health["workers"]["ok"] is True
     assert beat.hostname in health["workers"]["hostnames"]

@@ -1,0 +1,49 @@
+"""CSV for coverage reports (`?format=csv`)."""
+
+import csv
+import io
+from typing import Any
+
+from rest_framework.renderers import BaseRenderer
+
+CSV_COLUMNS = [
+    "language",
+    "name",
+    "speakers",
+    "writers",
+    "official_status",
+    "available_tokens",
+    "domestic_tokens",
+    "domestic_hosted_tokens",
+    "commercial_tokens",
+    "research_tokens",
+    "tier",
+    "next_tier",
+    "gap_tokens",
+    "severity",
+    "flags",
+]
+
+
+def coverage_csv(report: dict[str, Any]) -> str:
+    """One row per language of the report."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report["languages"]:
+        writer.writerow([";".join(row[c]) if c == "flags" else row.get(c, "") for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+class CoverageCSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        if isinstance(data, dict) and "languages" in data:
+            return coverage_csv(data).encode()
+        # An error body: its message as a one-column CSV.
+        return f"detail\n{data.get('detail', data) if isinstance(data, dict) else data}\n".encode()
