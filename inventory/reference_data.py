@@ -127,12 +127,27 @@ def _macrolanguages() -> dict[str, str]:
     }
 
 
+def _canonical_tags(codes: Iterable[str]) -> frozenset[str]:
+    tags = set()
+    for code in codes:
+        try:
+            tags.add(langtags.canonical(code))
+        except langtags.InvalidLanguageTag:
+            continue  # a detector code with no BCP 47 reading (cld2's "xx-Qaai" and kin)
+    return frozenset(tags)
+
+
 @cache
 def detector_label_sets() -> dict[str, frozenset[str]]:
-    """The canonical tags each installed language detector can name (its profiles are data)."""
+    """The canonical tags each installed language detector can name, read from the detectors'
+    own data: langdetect's profiles and pycld2's table of detected languages."""
+    import pycld2
+
     profiles = resources.files("langdetect") / "profiles"
+    detected = set(pycld2.DETECTED_LANGUAGES)
     return {
-        "langdetect": frozenset(langtags.canonical(p.name) for p in profiles.iterdir()),
+        "langdetect": _canonical_tags(p.name for p in profiles.iterdir()),
+        "pycld2": _canonical_tags(code for name, code in pycld2.LANGUAGES if name in detected),
     }
 
 

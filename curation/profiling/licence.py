@@ -15,15 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-USE_CLASSES = (
-    "open-unrestricted",
-    "open-attribution",
-    "open-share-alike",
-    "no-derivatives",
-    "non-commercial",
-    "research-only",
-    "unknown",
-)
+from inventory import licensing
+
+USE_CLASSES = tuple(str(c) for c in licensing.UseClass)
 _RANK = {name: i for i, name in enumerate(USE_CLASSES)}
 
 LICENCE_FILE_NAMES = re.compile(
@@ -41,35 +35,13 @@ _CC_NAME = re.compile(
     r"\bCC[ -](BY(?:[ -]NC)?(?:[ -](?:ND|SA))?)[ -](\d\.\d)\b|\bCC0(?:[ -]1\.0)?\b",
     re.IGNORECASE,
 )
-_SHARE_ALIKE = (
-    "GPL",
-    "AGPL",
-    "LGPL",
-    "MPL",
-    "EPL",
-    "ODbL",
-    "CC-BY-SA",
-    "EUPL",
-    "OSL",
-    "CDLA-Sharing",
-)
-_UNRESTRICTED = ("CC0", "PDDL", "Unlicense", "0BSD", "WTFPL", "ODC-PDDL", "CC-PDDC")
 
 
 def use_class(spdx_id: str) -> str:
-    """The use class of one SPDX licence id (a coarse reading for comparison)."""
-    upper = spdx_id.upper()
-    if upper.startswith("LICENSEREF") or not spdx_id:
+    """The use class of one SPDX licence id, by the project's one classification table."""
+    if not spdx_id or spdx_id.upper().startswith("LICENSEREF"):
         return "unknown"
-    if "-NC" in upper:
-        return "non-commercial"
-    if "-ND" in upper:
-        return "no-derivatives"
-    if any(upper.startswith(p.upper()) for p in _UNRESTRICTED):
-        return "open-unrestricted"
-    if any(upper.startswith(p.upper()) for p in _SHARE_ALIKE):
-        return "open-share-alike"
-    return "open-attribution"
+    return str(licensing.terms_for(spdx_id).use_class)
 
 
 def _cc_id(kind: str, version: str) -> str:
@@ -138,28 +110,14 @@ def licence_file(name: str, data: bytes) -> LicenceFile:
 
 def declared_ids_and_class(expression: str) -> tuple[list[str], str]:
     """Licence ids of a declared SPDX expression and its use class (OR → most permissive
-    alternative, AND → most restrictive part)."""
+    alternative, AND → most restrictive part); an invalid declaration reads as unknown."""
     if not expression.strip():
         return [], "unknown"
     try:
-        from license_expression import get_spdx_licensing
-
-        parsed = get_spdx_licensing().parse(expression, validate=False)
-    except Exception:  # an unparsable declaration reads as unknown
+        result = licensing.classify(expression)
+    except licensing.InvalidLicenseExpression:
         return [], "unknown"
-    ids = [str(key) for key in get_spdx_licensing().license_keys(parsed)]
-
-    def rank(node: Any) -> int:
-        name = type(node).__name__
-        args = getattr(node, "args", ())
-        if name == "OR" and args:
-            return min(rank(arg) for arg in args)
-        if name == "AND" and args:
-            return max(rank(arg) for arg in args)
-        key = getattr(node, "key", None) or str(node)
-        return _RANK[use_class(str(key).split(" WITH ")[0])]
-
-    return ids, USE_CLASSES[rank(parsed)]
+    return list(result.license_ids), str(result.use_class)
 
 
 @dataclass(frozen=True)

@@ -97,19 +97,20 @@ def test_language_rows_carry_iso_codes_scope_and_macrolanguage() -> None:
     swahili = Language.objects.get(tag="sw")
     assert swahili.iso639_3 == "swa"
     assert (swahili.scope, swahili.default_script) == ("macrolanguage", "Latn")
-    assert swahili.detectors == ["langdetect"]
+    assert swahili.detectors == ["langdetect", "pycld2"]
     bokmal = Language.objects.get(tag="nb")
     assert (bokmal.iso639_3, bokmal.scope, bokmal.macrolanguage) == ("nob", "individual", "no")
     assert Language.objects.get(tag="yue").macrolanguage == "zh"
-    yoruba = Language.objects.get(tag="yo")
-    assert yoruba.detectors == []
+    assert Language.objects.get(tag="yo").detectors == ["pycld2"]
+    assert Language.objects.get(tag="pcm").detectors == []
 
 
-def test_langdetect_label_set_is_loaded_as_data() -> None:
-    detectable = Language.objects.exclude(detectors=[])
-    assert detectable.count() == 55
-    tags = set(detectable.values_list("tag", flat=True))
-    assert {"zh-Hans", "zh-Hant", "nb", "fil", "he"} <= tags
+def test_detector_label_sets_are_loaded_as_data() -> None:
+    by_langdetect = {lang.tag for lang in Language.objects.all() if "langdetect" in lang.detectors}
+    by_cld2 = {lang.tag for lang in Language.objects.all() if "pycld2" in lang.detectors}
+    assert len(by_langdetect) == 55
+    assert {"zh-Hans", "zh-Hant", "nb", "fil", "he"} <= by_langdetect
+    assert {"yo", "ha", "ig", "am", "zu", "eu", "ka", "hy"} <= by_cld2 - by_langdetect
 
 
 def test_licences_come_from_the_spdx_list_with_their_classes() -> None:
