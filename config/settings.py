@@ -235,3 +235,9 @@ CELERY_BEAT_SCHEDULE["refresh-all-coverage"] = {
     "task": "curation.refresh_all_coverage",
     "schedule": crontab(hour=2, minute=30),
 }
+
+# --- Manifests ------------------------------------------------------------------------------------
+# Selections of up to this many assets are materialised inside the request; larger ones by a task.
+MANIFEST_INLINE_ASSETS = env.int("MANIFEST_INLINE_ASSETS", default=50)
+# The site's public address, used in exported manifests and the catalogue (default: the request's).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")

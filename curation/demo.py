@@ -75,3 +75,22 @@ def build_demo(*, passwords: dict[str, str]) -> DemoResult:
                 inventory.register_asset(organization=library, data=data, registered_by=steward)
             )
     return result
+
+
+def build_demo_manifest(*, steward: Any) -> Any:
+    """A manifest of every openly licensed demo corpus, materialised as a new version."""
+    from curation import manifest_service
+    from curation.models import Manifest
+
+    manifest, _ = Manifest.objects.get_or_create(
+        slug="demo-open-corpora",
+        defaults={
+            "title": "Demo corpora, open licences",
+            "description": "Every profiled demo corpus under a licence that allows commercial "
+            "training.",
+            "organization": Organization.objects.get(slug="demo-national-library"),
+            "criteria": {"purpose": "commercial"},
+            "created_by": steward,
+        },
+    )
+    return manifest_service.request_version(manifest=manifest, actor=steward)

@@ -5,7 +5,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from curation.models import ProfileRun, ProfileShard
+from curation.manifest_service import CriteriaError, clean_criteria
+from curation.models import Manifest, ManifestVersion, ProfileRun, ProfileShard
+from inventory.models import Organization
 
 
 class ProfileRequestSerializer(serializers.Serializer[dict[str, Any]]):
@@ -170,3 +172,99 @@ class CoverageHistorySerializer(serializers.Serializer[dict[str, Any]]):
     generated_at = serializers.DateTimeField()
     indicators = serializers.DictField()
     tiers = serializers.DictField(child=serializers.CharField())
+
+
+class ManifestVersionSerializer(serializers.ModelSerializer[ManifestVersion]):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ManifestVersion
+        fields = [
+            "number",
+            "status",
+            "created_by",
+            "created_at",
+            "criteria",
+            "entry_count",
+            "total_bytes",
+            "total_tokens",
+            "content_hash",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class ManifestSerializer(serializers.ModelSerializer[Manifest]):
+    organization = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organization.objects.all(),
+        required=False,
+        help_text="Set on create: one of the organisations you steward.",
+    )
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    criteria = serializers.JSONField(
+        required=False,
+        help_text="languages, origin_nations, hosting_nations, purpose (commercial|research), "
+        "license_classes, access_levels, max_duplicate_rate, exclude_unverifiable, exclude_mixed",
+    )
+    latest_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Manifest
+        fields = [
+            "slug",
+            "title",
+            "description",
+            "organization",
+            "criteria",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "latest_version",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_latest_version(self, manifest: Manifest) -> int | None:
+        numbers = [v.number for v in manifest.versions.all() if v.status == "ready"]
+        return max(numbers, default=None)
+
+    def validate_criteria(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("give an object of criteria")
+        try:
+            return clean_criteria(value)
+        except CriteriaError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_organization(self, value: Organization) -> Organization:
+        if self.instance is not None and value.pk != self.instance.organization_id:
+            raise serializers.ValidationError("a manifest's organisation does not change")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None:
+            user = self.context["request"].user
+            editable = Organization.objects.filter(
+                memberships__user=user, memberships__role__in=["steward", "admin"]
+            )
+            requested = attrs.get("organization")
+            if requested is None:
+                only = list(editable[:2])
+                if len(only) != 1 and not user.is_staff:
+                    raise serializers.ValidationError(
+                        {"organization": "name the organisation that owns the manifest"}
+                    )
+                if not only:
+                    raise serializers.ValidationError({"organization": "required"})
+                attrs["organization"] = only[0]
+            elif not user.is_staff and not editable.filter(pk=requested.pk).exists():
+                raise serializers.ValidationError(
+                    {"organization": f"you are not a steward of {requested.slug!r}"}
+                )
+        return attrs
+
+
+class EntryDiffSerializer(serializers.Serializer[dict[str, Any]]):
+    added = serializers.ListField(child=serializers.DictField())
+    removed = serializers.ListField(child=serializers.DictField())
+    changed = serializers.ListField(child=serializers.DictField())

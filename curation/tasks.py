@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.app.task import Task
 
-from curation import coverage, runs, services
+from curation import coverage, manifest_service, runs, services
 from inventory.models import Nation
 
 
@@ -55,3 +55,8 @@ def refresh_all_coverage_task() -> int:
     for nation in nations:
         coverage.refresh_coverage(nation=nation)
     return len(nations)
+
+
+@shared_task(name="curation.materialise_manifest")
+def materialise_manifest_task(version_id: int) -> str:
+    return manifest_service.materialise(version_id=version_id).status

@@ -4,7 +4,9 @@ from contextlib import suppress
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import FileResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
 
 from curation import coverage, gaps, runs
 from curation.models import CoverageReport, ProfileRun
@@ -28,6 +31,7 @@ from curation.serializers import (
     ProfileRunSerializer,
 )
 from inventory.asset_serializers import AssetSerializer
+from inventory.locations import LocationError, list_shards, open_shard, policy_from_settings
 from inventory.models import Asset, Nation
 from inventory.views import AssetViewSet
 
@@ -234,3 +238,29 @@ class CoverageViewSet(viewsets.ViewSet):
                 raise ValidationError({"targets": [str(exc)]}) from exc
             coverage.update_policy(nation=nation, policy=policy, actor=request.user)
         return Response(PolicySerializer(coverage.policy_for(nation).to_json()).data)
+
+
+class AssetFileView(APIView):
+    """One data file of an asset, streamed: the contentUrl of manifest entries. A confidential
+    asset's files go only to its own organisation and staff."""
+
+    token_scope = "manifests"  # pipelines holding manifest tokens download the files they list
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int, name: str) -> FileResponse:
+        asset = Asset.objects.visible_to(request.user).filter(pk=pk).first()
+        if asset is None or (
+            asset.access_level == Asset.AccessLevel.CONFIDENTIAL
+            and not request.user.is_staff
+            and not asset.organization.memberships.filter(user=request.user).exists()
+        ):
+            raise NotFound("No such file.")
+        policy = policy_from_settings()
+        try:
+            shard = next((s for s in list_shards(asset.location, policy) if s.name == name), None)
+            if shard is None:
+                raise NotFound(f"The asset has no file {name!r}.")
+            handle = open_shard(shard.location, policy)
+        except LocationError as exc:
+            raise NotFound(f"The file cannot be read: {exc}") from exc
+        return FileResponse(handle, as_attachment=True, filename=name.rsplit("/", 1)[-1])

@@ -417,3 +417,12 @@ def policy_from_settings() -> LocationPolicy:
         max_bytes=settings.LOCATIONS_MAX_BYTES,
         s3_options=dict(settings.S3_OPTIONS),
     )
+
+
+def local_stat(location: str, policy: LocationPolicy) -> os.stat_result | None:
+    """The checked file's stat for a local shard (size and modification time for caches);
+    None for remote locations."""
+    if kind_of(location) != "local":
+        return None
+    _, root, relative = _split_local(location, policy)
+    return _contained(root / relative, root, location).stat()

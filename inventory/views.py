@@ -97,6 +97,7 @@ class AssetViewSet(viewsets.ModelViewSet[Asset]):
 
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
+    token_scope: str | None = None  # actions that manifest-scoped tokens may call set it
     permission_classes = [IsAuthenticated, TokenScope, CanEditAsset]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 

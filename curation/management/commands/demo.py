@@ -2,13 +2,15 @@
 
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from curation import coverage, runs
-from curation.demo import DEMO_NATION, build_demo
+from curation import coverage, manifest_service, runs
+from curation.demo import DEMO_NATION, build_demo, build_demo_manifest
 from curation.management.commands.coverage_report import table
 from curation.management.commands.profile_asset import summary
 from curation.models import ProfileRun
@@ -42,6 +44,20 @@ class Command(BaseCommand):
                 time.sleep(0.5)
                 run.refresh_from_db()
             self.stdout.write(summary(run))
+        version = build_demo_manifest(steward=steward)
+        croissant = (
+            Path(settings.BASE_DIR) / "demo-output" / f"{version.manifest.slug}.croissant.json"
+        )
+        croissant.parent.mkdir(exist_ok=True)
+        with croissant.open("w", encoding="utf-8") as handle:
+            handle.writelines(
+                manifest_service.render_version(version, "croissant", "http://127.0.0.1:8000")
+            )
+        self.stdout.write(
+            f"manifest {version.manifest.slug} v{version.number}: {version.entry_count} files, "
+            f"{version.total_bytes:,} bytes, ~{version.total_tokens:,} tokens; "
+            f"Croissant written to {croissant}"
+        )
         nation = Nation.objects.get(alpha2=DEMO_NATION)
         self.stdout.write("")
         self.stdout.write(table(coverage.refresh_coverage(nation=nation).data))
