@@ -252,3 +252,24 @@ def test_export_manifest_command_writes_the_api_bytes(
     )
 
     assert target.read_bytes() == api
+
+
+def test_the_api_croissant_passes_mlcroissant_and_the_spec_check(
+    profiled_asset: Asset, steward_client: APIClient, pipeline: APIClient
+) -> None:
+    mlcroissant = pytest.importorskip("mlcroissant")
+    from curation.manifests import check_croissant
+
+    create_manifest(steward_client)
+    materialise(steward_client)
+    response = pipeline.get("/api/v1/manifests/swahili-v1/versions/1/", {"format": "croissant"})
+    document = json.loads(b"".join(response.streaming_content))
+
+    assert check_croissant(document) == []
+    dataset = mlcroissant.Dataset(jsonld=document)
+    assert dataset.metadata.ctx.issues.errors == set()
+    assert document["distribution"][0]["contentUrl"].startswith(
+        f"http://testserver/api/v1/assets/{profiled_asset.pk}/files/corpus/"
+    )
+    file_url = document["distribution"][0]["contentUrl"].removeprefix("http://testserver")
+    assert pipeline.get(file_url).status_code == 200

@@ -188,3 +188,23 @@ def test_profile_asset_command_prints_a_summary_line(
 def test_profile_asset_command_names_an_unknown_asset() -> None:
     with pytest.raises(CommandError, match="no asset 'nope/nothing'"):
         call_command("profile_asset", "nope/nothing")
+
+
+def test_admin_shows_runs_shards_and_the_asset_latest_profile(
+    asset: Asset, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    from curation import runs
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _ = runs.request_profile(asset=asset, requested_by=None)
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get("/admin/curation/profilerun/").status_code == 200
+    assert client.get(f"/admin/curation/profilerun/{run.pk}/change/").status_code == 200
+    assert client.get("/admin/curation/profileshard/?status__exact=done").status_code == 200
+    page = client.get(f"/admin/inventory/asset/{asset.pk}/change/").content.decode()
+    assert f"Run {run.pk} at" in page
+    assert "sw (detected): 60 documents" in page
