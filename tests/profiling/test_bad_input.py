@@ -246,3 +246,14 @@ def test_shard_profile_of_broken_input_round_trips_through_json():
     profile = profile_bytes(b"caf\xe9\n" + json.dumps({"a": 1}).encode(), name="x.txt")
 
     assert type(profile).from_json(json.loads(json.dumps(profile.to_json()))) == profile
+
+
+def test_utf16_with_a_byte_order_mark_is_decoded():
+    text = "Habari ya asubuhi kwa wote\nJambo rafiki yangu mpendwa\n"
+
+    profile = profile_bytes(text.encode("utf-16"))
+
+    assert profile.encoding == "utf-16"
+    assert profile.totals.documents == 2
+    assert profile.totals.invalid_utf8_sequences == 0
+    assert profile.totals.characters == len(text.replace("\n", ""))
