@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from curation import charts, gaps
@@ -209,6 +209,15 @@ def refresh_coverage(*, nation: Nation, force: bool = False) -> CoverageReport:
             for rank, row in enumerate(report.languages)
         )
     return snapshot
+
+
+def latest_reports(nations: QuerySet[Nation]) -> dict[int, CoverageReport]:
+    """Each nation's newest snapshot, by nation id, in one query."""
+    newest = CoverageReport.objects.filter(nation=OuterRef("nation")).order_by("-generated_at")
+    reports = CoverageReport.objects.filter(
+        nation__in=nations, pk=Subquery(newest.values("pk")[:1])
+    )
+    return {report.nation_id: report for report in reports}
 
 
 def latest_report(nation: Nation) -> CoverageReport:

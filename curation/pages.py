@@ -4,7 +4,6 @@ report with its chart, indicators, gap table and trend. Login required; no JavaS
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -20,13 +19,7 @@ SEVERITY_LABELS = {"critical": "Critical", "major": "Major", "minor": "Minor", "
 @login_required
 def reports_index(request: HttpRequest) -> HttpResponse:
     nations = coverage.nations_visible_to(request.user).order_by("name")
-    newest = CoverageReport.objects.filter(nation=OuterRef("nation")).order_by("-generated_at")
-    latest = {
-        r.nation_id: r
-        for r in CoverageReport.objects.filter(
-            nation__in=nations, pk=Subquery(newest.values("pk")[:1])
-        )
-    }
+    latest = coverage.latest_reports(nations)
     rows = [
         {
             "nation": nation,

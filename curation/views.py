@@ -3,7 +3,7 @@
 from contextlib import suppress
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -160,13 +160,7 @@ class CoverageViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         """Every visible nation's headline indicators and traffic light (latest snapshots)."""
         nations = coverage.nations_visible_to(request.user).order_by("name")
-        newest = CoverageReport.objects.filter(nation=OuterRef("nation")).order_by("-generated_at")
-        latest = {
-            r.nation_id: r
-            for r in CoverageReport.objects.filter(
-                nation__in=nations, pk=Subquery(newest.values("pk")[:1])
-            )
-        }
+        latest = coverage.latest_reports(nations)
         body = [
             {
                 "nation": nation.alpha2,
