@@ -133,7 +133,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "inventory.auth.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -158,6 +158,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
+
+# Failed token authentications from one client address before it is refused for the window.
+AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=20)
+AUTH_FAILURE_WINDOW_SECONDS = env.int("AUTH_FAILURE_WINDOW_SECONDS", default=300)
+# Throttle counters live here: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) when several web
+# processes must share them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Pipelines' API tokens (django-rest-knox): stored hashed, expiring, revocable, scoped.
 KNOX_TOKEN_MODEL = "inventory.ApiToken"

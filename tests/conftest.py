@@ -208,3 +208,13 @@ def storage_root(tmp_path: Path, settings: Any) -> Path:
     (corpus / "LICENSE").write_text("SPDX-License-Identifier: CC-BY-4.0\n", encoding="utf-8")
     settings.STORAGE_ROOTS = {"test": root.resolve()}
     return root
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Throttle counters (failed tokens, profile requests) start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
