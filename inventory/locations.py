@@ -166,11 +166,28 @@ class CappedStream(IO[bytes]):
         self._deadline = time.monotonic() + policy.max_seconds
         self._policy = policy
 
-    def read(self, size: int = -1) -> bytes:
+    def _check_deadline(self) -> None:
         if time.monotonic() > self._deadline:
             raise LocationError(f"{self._url!r}: took longer than {self._policy.max_seconds:g} s")
-        amount = 1024 * 1024 if size is None or size < 0 else size
-        data: bytes = self._response.read(min(amount, self._left + 1))
+
+    def read(self, size: int = -1) -> bytes:
+        self._check_deadline()
+        amount = min(1024 * 1024 if size is None or size < 0 else size, self._left + 1)
+        # read1 returns what one receive gives, so a server dripping bytes cannot hold a read
+        # past the deadline (read_timeout bounds a silent one)
+        pieces: list[bytes] = []
+        got = 0
+        try:
+            while got < amount:
+                piece: bytes = self._response.read1(amount - got)
+                if not piece:
+                    break
+                pieces.append(piece)
+                got += len(piece)
+                self._check_deadline()
+        except urllib3.exceptions.HTTPError as exc:  # broken connection, read timeout: transient
+            raise OSError(f"{self._url!r}: {exc}") from exc
+        data = b"".join(pieces)
         self._left -= len(data)
         if self._left < 0:
             raise LocationError(f"{self._url!r}: larger than {self._policy.max_bytes} bytes")

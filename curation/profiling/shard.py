@@ -35,6 +35,7 @@ SCHEMA = 1
 BATCH_CHARS = 1 << 20
 LABEL_WINDOW = 400  # characters per window of a long document
 LABEL_WHOLE = 1200  # documents up to this long are labelled whole
+HASH_COMPACT = 4_000_000  # held document hashes before they are deduplicated in place
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,8 @@ class _Accumulator:
         self.class_counts = np.zeros(len(script_names()), dtype=np.int64)
         self.lengths = np.zeros(batch_mod.LENGTH_BINS, dtype=np.int64)
         self.hashes: list[np.ndarray[Any, Any]] = []
+        self.hashed = 0  # hashes added since the last compaction
+        self.compact_at = HASH_COMPACT
         self.documents = self.empty = self.characters = self.words = 0
         self.too_short = self.labellable = self.labellable_chars = 0
         self.replacement = self.nul = 0
@@ -224,7 +227,7 @@ class _Accumulator:
         for doc in docs:
             if type(doc) is str:
                 batch.append(doc)
-                self.batch_chars += len(doc)
+                self.batch_chars += len(doc) + 1  # +1: a run of empty documents must flush too
                 if self.batch_chars >= BATCH_CHARS:
                     self.flush()
                     batch = self.batch
@@ -273,6 +276,13 @@ class _Accumulator:
         self.labellable += len(labellable)
         self.labellable_chars += int(stats.lengths[labellable].sum())
         self.hashes.append(stats.hashes[nonempty])
+        self.hashed += int(np.count_nonzero(nonempty))
+        if self.hashed > self.compact_at:
+            # memory in distinct documents, not all documents (amortised: linear time)
+            distinct = np.unique(np.concatenate(self.hashes))
+            self.hashes = [distinct]
+            self.hashed = 0
+            self.compact_at = max(HASH_COMPACT, len(distinct))
         if len(labellable):
             keys = self.rng.random(len(labellable))
             chosen = [docs[i] for i in labellable.tolist()]

@@ -291,7 +291,8 @@ def lines(chunks: Iterator[bytes], limits: Limits, stats: StreamStats) -> Iterat
             body = chunk[: cut + 1]
         rest = chunk[cut + 1 :]
         tail, tail_len = ([rest], len(rest)) if rest else ([], 0)
-        text = decode(body[:-1], stats)
+        # the chunk's last line ending, CRLF included (else its CR stays in the document)
+        text = decode(body[:-2] if body.endswith(b"\r\n") else body[:-1], stats)
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         parts = text.split("\n")
