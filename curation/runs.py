@@ -11,11 +11,12 @@ asset keeps its previous profile, if any."""
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -197,8 +198,23 @@ def run_shard(*, shard_id: int, worker: str = "") -> str:
             status=ProfileShard.Status.QUEUED, lease_expires_at=None, queued_at=timezone.now()
         )
         raise TransientShardError(str(exc)) from exc
-    _finish(shard, attempt, profile=profile)
+    try:
+        _finish(shard, attempt, profile=profile)
+    except DatabaseError as exc:
+        _release_after_database_error(shard, attempt)
+        raise TransientShardError(f"database: {exc}") from exc
     return "done"
+
+
+def _release_after_database_error(shard: ProfileShard, attempt: int) -> None:
+    """Give the claim back after a dropped database connection, so the retry (or another worker)
+    takes the shard now rather than when the lease ends; if the database is still away, the lease
+    and the reconciler take over."""
+    connection.close()  # the broken connection; the next query opens a new one
+    with suppress(DatabaseError):
+        ProfileShard.objects.filter(
+            pk=shard.pk, status=ProfileShard.Status.RUNNING, attempts=attempt
+        ).update(status=ProfileShard.Status.QUEUED, lease_expires_at=None, queued_at=timezone.now())
 
 
 @transaction.atomic

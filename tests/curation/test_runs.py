@@ -223,3 +223,25 @@ def test_reconcile_requeues_expired_and_lost_shards_and_finalizes(asset: Asset) 
     ProfileRun.objects.filter(pk=run.pk).update(status="running")  # finalize message lost
     assert runs.reconcile(enqueue=queued.extend)["finalized"] == 1
     assert ProfileRun.objects.get(pk=run.pk).status == ProfileRun.Status.SUCCEEDED
+
+
+def test_a_dropped_database_connection_gives_the_claim_back_for_a_retry(
+    asset: Asset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    run, _ = runs.request_profile(asset=asset, requested_by=None)
+    shard = ProfileShard.objects.filter(run=run, role="data").first()
+
+    def dropped(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(runs, "_finish", dropped)
+    with pytest.raises(runs.TransientShardError, match="database: terminating connection"):
+        runs.run_shard(shard_id=shard.pk)
+    monkeypatch.undo()
+
+    released = ProfileShard.objects.get(pk=shard.pk)
+    assert (released.status, released.lease_expires_at, released.attempts) == ("queued", None, 1)
+    assert runs.run_shard(shard_id=shard.pk) == "done"
+    assert ShardResult.objects.filter(shard=shard).count() == 1
