@@ -130,14 +130,23 @@ class ManifestViewSet(viewsets.ModelViewSet[Manifest]):
                 status.HTTP_201_CREATED if version.status == "ready" else status.HTTP_202_ACCEPTED
             )
             return Response(ManifestVersionSerializer(version).data, status=code)
-        versions = manifest.versions.select_related("created_by").order_by("-number")
+        # Not `manifest.versions`: that is get_queryset's prefetch, deferred to a few columns,
+        # and select_related on it raises FieldError (a 500 on every listing).
+        versions = (
+            ManifestVersion.objects.filter(manifest=manifest)
+            .select_related("created_by")
+            .order_by("-number")
+        )
         return Response(ManifestVersionSerializer(versions, many=True).data)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("format", str, enum=list(FORMATS), description="default json"),
         ],
-        responses={(200, media): OpenApiTypes.BINARY for media in FORMATS.values()}
+        responses={
+            (200, media): OpenApiTypes.OBJECT if media.endswith("json") else OpenApiTypes.BINARY
+            for media in FORMATS.values()
+        }
         | {304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)")},
     )
     @action(
@@ -182,7 +191,7 @@ class ManifestViewSet(viewsets.ModelViewSet[Manifest]):
         new = list(manifest_service.version_entries(self._version(manifest, other)))
         return Response(manifests.diff(old, new).to_json())
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     @action(
         detail=True,
         methods=["get"],
@@ -207,7 +216,9 @@ class JSONLDRenderer(TurtleRenderer):
     media_type, format = "application/ld+json", "jsonld"
 
 
-@extend_schema(responses={(200, "text/turtle"): str, (200, "application/ld+json"): str})
+@extend_schema(
+    responses={(200, "text/turtle"): str, (200, "application/ld+json"): OpenApiTypes.OBJECT}
+)
 @api_view(["GET"])
 @permission_classes([AllowAny])
 @renderer_classes([TurtleRenderer, JSONLDRenderer])

@@ -60,7 +60,10 @@ def profile_document(result: dict[str, Any]) -> dict[str, Any]:
 
 class ProfileRunSerializer(serializers.ModelSerializer[ProfileRun]):
     asset = serializers.PrimaryKeyRelatedField(read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null when the run was queued by the system or its requester has since been deleted.
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     progress = serializers.IntegerField(read_only=True, help_text="0 to 100")
     shards = serializers.SerializerMethodField()
     sample_size = serializers.SerializerMethodField()

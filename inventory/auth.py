@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
@@ -29,3 +30,9 @@ class ThrottledTokenAuthentication(TokenAuthentication):
             if not cache.add(key, 1, timeout=window):
                 cache.incr(key)
             raise
+
+
+class ThrottledTokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme of these tokens: knox's `Authorization: Token …`."""
+
+    target_class = "inventory.auth.ThrottledTokenAuthentication"
