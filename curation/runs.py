@@ -210,7 +210,7 @@ def _release_after_database_error(shard: ProfileShard, attempt: int) -> None:
     """Give the claim back after a dropped database connection, so the retry (or another worker)
     takes the shard now rather than when the lease ends; if the database is still away, the lease
     and the reconciler take over."""
-    connection.close()  # the broken connection; the next query opens a new one
+    connection.close_if_unusable_or_obsolete()  # a broken connection: the next query reconnects
     with suppress(DatabaseError):
         ProfileShard.objects.filter(
             pk=shard.pk, status=ProfileShard.Status.RUNNING, attempts=attempt
