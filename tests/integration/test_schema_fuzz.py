@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
@@ -141,8 +141,17 @@ def fuzz(operation: Any, who: str, auth: tuple[dict, dict], known: dict, tally: 
     run()
 
 
+@pytest.fixture
+def keep_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The WSGI app fires request_started/finished, whose close_old_connections would close the
+    test's transaction connection on PostgreSQL (Django's test client unhooks it likewise)."""
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
+
+
 @pytest.mark.django_db
-def test_the_api_keeps_to_its_schema_under_generated_requests(storage_root: Path) -> None:
+def test_the_api_keeps_to_its_schema_under_generated_requests(
+    storage_root: Path, keep_test_connection: None
+) -> None:
     started = time.monotonic()
     staff = UserFactory(username="fuzz-staff", is_staff=True, is_superuser=True)
     organization = OrganizationFactory(slug="fuzz-org")
