@@ -33,6 +33,7 @@ CRITERIA_KEYS = {
     "exclude_unverifiable",
     "exclude_mixed",
 }
+LIST_KEYS = {"languages", "origin_nations", "hosting_nations", "license_classes", "access_levels"}
 MIXED_TOP_SHARE = 0.8  # an asset whose main language has less than this share of characters
 
 
@@ -46,6 +47,13 @@ def clean_criteria(raw: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise CriteriaError(f"unknown criteria {sorted(unknown)}; known: {sorted(CRITERIA_KEYS)}")
     criteria = dict(raw)
+    for key in LIST_KEYS & set(criteria):
+        value = criteria[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CriteriaError(f"{key}: give a list of strings")
+    for key in ("exclude_unverifiable", "exclude_mixed"):
+        if key in criteria and not isinstance(criteria[key], bool):
+            raise CriteriaError(f"{key}: give true or false")
     try:
         if "languages" in criteria:
             criteria["languages"] = sorted({langtags.canonical(t) for t in criteria["languages"]})
@@ -57,7 +65,9 @@ def clean_criteria(raw: dict[str, Any]) -> dict[str, Any]:
     if criteria.get("purpose") not in (None, "commercial", "research"):
         raise CriteriaError("purpose: give commercial or research")
     rate = criteria.get("max_duplicate_rate")
-    if rate is not None and not (isinstance(rate, int | float) and 0 <= rate <= 1):
+    if rate is not None and (
+        isinstance(rate, bool) or not (isinstance(rate, int | float) and 0 <= rate <= 1)
+    ):
         raise CriteriaError("max_duplicate_rate: a number from 0 to 1")
     return criteria
 
@@ -240,9 +250,11 @@ def materialise(*, version_id: int) -> ManifestVersion:
 
 
 def request_version(*, manifest: Manifest, actor: Any) -> ManifestVersion:
-    """Create a version and materialise it: inline for small selections, else as a task."""
+    """Create a version and materialise it: inline when the actor has few profiled assets to
+    choose from (one count query, not a second selection), else as a task."""
     version = create_version(manifest=manifest, actor=actor)
-    if sum(1 for _ in select(manifest, actor)) <= settings.MANIFEST_INLINE_ASSETS:
+    selected = AssetProfile.objects.filter(asset__in=selectable_assets(actor)).count()
+    if selected <= settings.MANIFEST_INLINE_ASSETS:
         return materialise(version_id=version.pk)
     from curation.tasks import materialise_manifest_task
 

@@ -177,6 +177,10 @@ def test_non_commercial_assets_stay_out_of_a_commercial_manifest(
         ({"colour": "blue"}, "unknown criteria ['colour']"),
         ({"purpose": "profit"}, "purpose: give commercial or research"),
         ({"max_duplicate_rate": 7}, "max_duplicate_rate"),
+        ({"origin_nations": 12}, "origin_nations: give a list of strings"),
+        ({"languages": "sw"}, "languages: give a list of strings"),
+        ({"access_levels": [1]}, "access_levels: give a list of strings"),
+        ({"exclude_mixed": "yes"}, "exclude_mixed: give true or false"),
     ],
 )
 def test_bad_criteria_are_refused(
