@@ -244,7 +244,8 @@ CELERY_BEAT_SCHEDULE["refresh-all-coverage"] = {
 }
 
 # --- Manifests ------------------------------------------------------------------------------------
-# Selections of up to this many assets are materialised inside the request; larger ones by a task.
+# Versions are materialised in the request when the owner has up to this many profiled assets to
+# choose from; otherwise by a task.
 MANIFEST_INLINE_ASSETS = env.int("MANIFEST_INLINE_ASSETS", default=50)
 # The site's public address, used in exported manifests and the catalogue (default: the request's).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
