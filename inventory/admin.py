@@ -115,9 +115,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["name", "user__username", "token_key"]
     autocomplete_fields = ["user"]
 
-    def get_fields(self, request: Any, obj: ApiToken | None = None) -> list[str]:
-        base = ["user", "name", "scope", "expiry"]
-        return base if obj is None else [*base, "token_key", "created"]
+    def get_fields(self, request: Any, obj: ApiToken | None = None) -> tuple[str, ...]:
+        base = ("user", "name", "scope", "expiry")
+        return base if obj is None else (*base, "token_key", "created")
 
     def get_readonly_fields(self, request: Any, obj: ApiToken | None = None) -> list[str]:
         return [] if obj is None else ["user", "token_key", "created"]

@@ -7,44 +7,17 @@ from django.db.models import Manager
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inventory import langtags, licensing
+from inventory import formats, langtags, licensing, permissions
 from inventory.locations import LocationError, list_shards, policy_from_settings
-from inventory.models import EDITOR_ROLES, Asset, License, Membership, Nation, Organization
-from inventory.services import ensure_languages
-
-SUFFIX_FORMATS = {
-    ".txt": Asset.Format.TEXT,
-    ".text": Asset.Format.TEXT,
-    ".jsonl": Asset.Format.JSONL,
-    ".ndjson": Asset.Format.JSONL,
-    ".csv": Asset.Format.CSV,
-    ".tsv": Asset.Format.TSV,
-    ".parquet": Asset.Format.PARQUET,
-}
-SUFFIX_COMPRESSIONS = {
-    ".gz": Asset.Compression.GZ,
-    ".bz2": Asset.Compression.BZ2,
-    ".xz": Asset.Compression.XZ,
-    ".zst": Asset.Compression.ZST,
-}
-
-
-def infer_format(name: str) -> tuple[str | None, str | None]:
-    """(format, compression) from a file name such as `news.jsonl.gz`."""
-    lowered = name.lower()
-    compression = None
-    for suffix, value in SUFFIX_COMPRESSIONS.items():
-        if lowered.endswith(suffix):
-            compression, lowered = value, lowered[: -len(suffix)]
-    fmt = next((v for s, v in SUFFIX_FORMATS.items() if lowered.endswith(s)), None)
-    return fmt, compression
+from inventory.models import Asset, License, Nation, Organization
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}, "example": ["sw", "en"]})
 class LanguageTagsField(serializers.Field):  # type: ignore[type-arg]
-    """A list of language tags in, canonical tags out; each tag checked by inventory.langtags."""
+    """A list of language tags in, canonical tags out; each tag checked by inventory.langtags.
+    The services create the rows of valid tags the reference data does not list."""
 
-    def to_internal_value(self, data: Any) -> list[Any]:
+    def to_internal_value(self, data: Any) -> list[str]:
         if not isinstance(data, list) or not data:
             raise serializers.ValidationError("give a non-empty list of language tags")
         tags = []
@@ -57,7 +30,7 @@ class LanguageTagsField(serializers.Field):  # type: ignore[type-arg]
                 raise serializers.ValidationError(str(exc)) from exc
         if any(tag.startswith("und") for tag in tags):
             raise serializers.ValidationError("'und' is not a declared language")
-        return ensure_languages(list(dict.fromkeys(tags)))
+        return list(dict.fromkeys(tags))
 
     def to_representation(self, value: Manager[Any]) -> list[str]:
         return [language.tag for language in value.all()]
@@ -104,7 +77,9 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), max_length=50, required=False
     )
-    registered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    registered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     format = serializers.ChoiceField(choices=Asset.Format.choices, required=False)
     compression = serializers.ChoiceField(
         choices=Asset.Compression.choices, required=False, allow_blank=True
@@ -140,19 +115,10 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
 
     def to_representation(self, instance: Asset) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if instance.access_level == Asset.AccessLevel.CONFIDENTIAL and not self._is_insider(
-            instance
-        ):
+        user = self.context.get("user") or getattr(self.context.get("request"), "user", None)
+        if not permissions.can_read_location(user, instance):
             data["location"] = None
         return data
-
-    def _is_insider(self, asset: Asset) -> bool:
-        user = self.context.get("user") or getattr(self.context.get("request"), "user", None)
-        if user is None or not user.is_authenticated:
-            return False
-        if user.is_staff:
-            return True
-        return any(m.organization_id == asset.organization_id for m in _memberships(user))
 
     def validate_license(self, value: str) -> str:
         try:
@@ -213,43 +179,21 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         """The organisation a new asset belongs to: the only one its registrant stewards, or the
         one named among several (staff may name any)."""
         user = self.context.get("user") or self.context["request"].user
-        if user.is_staff and requested is not None:
-            return requested
-        editable = [m.organization for m in _memberships(user) if m.role in EDITOR_ROLES]
-        if requested is not None:
-            if requested not in editable:
-                raise serializers.ValidationError(
-                    {"organization": f"you are not a steward of {requested.slug!r}"}
-                )
-            return requested
-        if len(editable) == 1:
-            return editable[0]
-        if not editable:
-            raise serializers.ValidationError(
-                {"organization": "you steward no organisation: assets belong to one"}
-            )
-        names = ", ".join(sorted(o.slug for o in editable))
-        raise serializers.ValidationError(
-            {"organization": f"you steward several organisations ({names}): name one"}
-        )
+        try:
+            return permissions.owner_of_new_asset(user, requested)
+        except permissions.OwnershipError as exc:
+            raise serializers.ValidationError({"organization": str(exc)}) from exc
 
     def _infer_format(self, attrs: dict[str, Any]) -> None:
         shards = [s for s in getattr(self, "_shards", []) if s.role == "data"]
         if not shards:
             return
-        fmt, compression = infer_format(shards[0].name)
+        name = shards[0].name
+        fmt, compression = formats.infer_format(name), formats.infer_compression(name)
         if not attrs.get("format") and fmt:
             attrs["format"] = fmt
         if "compression" not in attrs and compression:
             attrs["compression"] = compression
-
-
-def _memberships(user: Any) -> list[Membership]:
-    cached: list[Membership] | None = getattr(user, "_membership_cache", None)
-    if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("organization"))
-        user._membership_cache = cached
-    return cached
 
 
 class TransferSerializer(serializers.Serializer[dict[str, Any]]):
@@ -264,7 +208,7 @@ class FieldChangeSerializer(serializers.Serializer[dict[str, Any]]):
     new = serializers.JSONField(allow_null=True)
 
 
-class AssetHistorySerializer(serializers.Serializer[dict[str, Any]]):
+class AssetHistorySerializer(serializers.Serializer[Any]):
     history_id = serializers.IntegerField()
     changed_at = serializers.DateTimeField()
     changed_by = serializers.CharField(allow_null=True)

@@ -10,6 +10,7 @@ Three kinds, each checked when an asset is registered and again whenever a worke
   re-checking every redirect; time and bytes are capped.
 """
 
+import io
 import ipaddress
 import os
 import socket
@@ -18,16 +19,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+
+from inventory.formats import is_evidence
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 GLOB_CHARS = frozenset("*?[")
-EVIDENCE_NAMES = ("license", "licence", "copying", "readme", "notice")
 # Cloud metadata services: refused even where an operator allows a private network.
 METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a)
@@ -156,7 +158,7 @@ def check_url(url: str, policy: LocationPolicy) -> tuple[str, str, int, IPAddres
 # --- HTTP --------------------------------------------------------------------------------------
 
 
-class CappedStream(IO[bytes]):
+class CappedStream(io.RawIOBase):
     """A response body that stops at a byte cap and a deadline."""
 
     def __init__(self, response: Any, url: str, policy: LocationPolicy) -> None:
@@ -197,8 +199,10 @@ class CappedStream(IO[bytes]):
         return True
 
     def close(self) -> None:
-        self._response.release_conn()
-        self._response.close()
+        if not self.closed:
+            self._response.release_conn()
+            self._response.close()
+        super().close()
 
     def __enter__(self) -> "CappedStream":
         return self
@@ -280,7 +284,8 @@ def _contained(path: Path, root: Path, shown: str) -> Path:
 
 
 def _role(name: str) -> str:
-    return "evidence" if PurePosixPath(name).name.lower().startswith(EVIDENCE_NAMES) else "data"
+    """`evidence` for a licence/README file (`inventory.formats.is_evidence`), else `data`."""
+    return "evidence" if is_evidence(name) else "data"
 
 
 def _list_local(location: str, policy: LocationPolicy) -> list[Shard]:
@@ -411,7 +416,7 @@ def open_shard(location: str, policy: LocationPolicy) -> IO[bytes]:
         parts = urlsplit(location)
         handle: IO[bytes] = _s3(policy).open(f"{parts.netloc}{parts.path}", "rb")
         return handle
-    return open_url(location, policy)
+    return cast(IO[bytes], open_url(location, policy))  # a raw binary stream, read-only
 
 
 def opener(location: str, policy: LocationPolicy) -> Callable[[], IO[bytes]]:

@@ -52,7 +52,7 @@ def _sync(
     delete_stale: bool = False,
 ) -> SyncCount:
     """Make `model`'s rows equal `rows` (keyed by the `key` fields), writing only differences."""
-    existing = {tuple(getattr(obj, f) for f in key): obj for obj in model.objects.all()}
+    existing = {tuple(getattr(obj, f) for f in key): obj for obj in model._default_manager.all()}
     to_create, to_update, fields = [], [], set()
     for row_key, values in rows.items():
         obj = existing.get(row_key)
@@ -65,17 +65,17 @@ def _sync(
                 setattr(obj, name, values[name])
             fields.update(changed)
             to_update.append(obj)
-    model.objects.bulk_create(to_create, batch_size=1000)
+    model._default_manager.bulk_create(to_create, batch_size=1000)
     if to_update:
-        model.objects.bulk_update(to_update, sorted(fields), batch_size=1000)
+        model._default_manager.bulk_update(to_update, sorted(fields), batch_size=1000)
     stale = [obj.pk for k, obj in existing.items() if k not in rows] if delete_stale else []
     if stale:
-        model.objects.filter(pk__in=stale).delete()
+        model._default_manager.filter(pk__in=stale).delete()
     return SyncCount(
         created=len(to_create),
         updated=len(to_update),
         deleted=len(stale),
-        total=model.objects.count(),
+        total=model._default_manager.count(),
     )
 
 
@@ -138,7 +138,7 @@ def _unique_slug(organization: Organization, title: str, exclude: int | None = N
     base = slugify(title)[:100] or "asset"
     taken = set(
         Asset.objects.filter(organization=organization, slug__startswith=base)
-        .exclude(pk=exclude)
+        .exclude(pk=exclude or 0)
         .values_list("slug", flat=True)
     )
     slug, n = base, 1
@@ -152,7 +152,9 @@ def _apply(asset: Asset, data: dict[str, Any]) -> dict[str, Any]:
     """Set plain fields from validated `data`; return the many-to-many values to set after save."""
     relations = {}
     for name, value in data.items():
-        if name in {"languages", "origin_nations", "licenses"}:
+        if name == "languages":
+            relations[name] = ensure_languages([str(tag) for tag in value])
+        elif name in {"origin_nations", "licenses"}:
             relations[name] = value
         else:
             setattr(asset, name, value)

@@ -15,14 +15,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from curation.plain import fields_json
 from inventory import licensing
+from inventory.formats import is_evidence
 
 USE_CLASSES = tuple(str(c) for c in licensing.UseClass)
 _RANK = {name: i for i, name in enumerate(USE_CLASSES)}
 
-LICENCE_FILE_NAMES = re.compile(
-    r"^(licen[cs]e|copying|readme|notice|copyright)([._-].*)?$", re.IGNORECASE
-)
 MAX_LICENCE_TEXT = 512 * 1024
 
 _SPDX_LINE = re.compile(r"SPDX-License-Identifier:\s*([A-Za-z0-9.+\- ()]+?)\s*(?:\*/|-->|$)", re.M)
@@ -91,7 +90,7 @@ class LicenceFile:
     licences: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "licences": list(self.licences)}
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LicenceFile:
@@ -99,8 +98,9 @@ class LicenceFile:
 
 
 def is_licence_file(name: str) -> bool:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return bool(LICENCE_FILE_NAMES.match(base))
+    """Whether `name` (a path or key) is a LICENSE/COPYING/README file: read as evidence, not
+    profiled. The rule is `inventory.formats.is_evidence`, shared with the location layer."""
+    return is_evidence(name)
 
 
 def licence_file(name: str, data: bytes) -> LicenceFile:
@@ -133,17 +133,7 @@ class LicenceEvidence:
     differs: bool  # evidence names licences the declaration does not
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "declared": self.declared,
-            "declared_ids": list(self.declared_ids),
-            "declared_class": self.declared_class,
-            "files": [f.to_json() for f in self.files],
-            "record_values": [[value, count] for value, count in self.record_values],
-            "identified": list(self.identified),
-            "conflict": self.conflict,
-            "conflicts": list(self.conflicts),
-            "differs": self.differs,
-        }
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LicenceEvidence:

@@ -3,41 +3,23 @@ that keep a hostile shard from exhausting memory or time."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from curation.plain import fields_json
 from curation.profiling.errors import UnsupportedInputError
+from inventory import formats
+from inventory.formats import infer_compression as infer_compression
+from inventory.formats import infer_format as infer_format
 
 Format = Literal["text", "jsonl", "csv", "tsv", "parquet"]
 Compression = Literal["gz", "bz2", "xz", "zst"]
 DocumentUnit = Literal["line", "paragraph", "file"]
 LangidMode = Literal["fast", "full"]
 
-FORMATS: tuple[str, ...] = ("text", "jsonl", "csv", "tsv", "parquet")
-COMPRESSIONS: tuple[str, ...] = ("gz", "bz2", "xz", "zst")
-DOCUMENT_UNITS: tuple[str, ...] = ("line", "paragraph", "file")
-
-_COMPRESSION_SUFFIXES = {
-    ".gz": "gz",
-    ".gzip": "gz",
-    ".bz2": "bz2",
-    ".xz": "xz",
-    ".zst": "zst",
-    ".zstd": "zst",
-}
-_FORMAT_SUFFIXES = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "text",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
+FORMATS: tuple[str, ...] = formats.FORMATS
+COMPRESSIONS: tuple[str, ...] = formats.COMPRESSIONS
+DOCUMENT_UNITS: tuple[str, ...] = formats.DOCUMENT_UNITS
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -58,7 +40,7 @@ class Limits:
     max_error_reasons: int = 5  # how many parse-error reasons a profile keeps
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Limits:
@@ -119,9 +101,7 @@ class ProfileOptions:
         return infer_compression(name)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["declared_languages"] = list(self.declared_languages)
-        return data
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProfileOptions:
@@ -130,25 +110,3 @@ class ProfileOptions:
         values["limits"] = Limits.from_json(values.get("limits") or {})
         values["declared_languages"] = tuple(values.get("declared_languages") or ())
         return cls(**values)
-
-
-def infer_compression(name: str) -> str | None:
-    """`gz`, `bz2`, `xz`, `zst` from the last suffix of `name`, else None."""
-    lowered = name.lower()
-    for suffix, compression in _COMPRESSION_SUFFIXES.items():
-        if lowered.endswith(suffix):
-            return compression
-    return None
-
-
-def infer_format(name: str) -> str | None:
-    """The format named by the suffix before any compression suffix (`a.jsonl.gz` → jsonl)."""
-    lowered = name.lower()
-    for suffix in _COMPRESSION_SUFFIXES:
-        if lowered.endswith(suffix):
-            lowered = lowered[: -len(suffix)]
-            break
-    for suffix, fmt in _FORMAT_SUFFIXES.items():
-        if lowered.endswith(suffix):
-            return fmt
-    return None

@@ -50,11 +50,30 @@ def test_full_licence_text_is_fingerprinted():
         ("LICENCE.txt", True),
         ("COPYING", True),
         ("README.md", True),
+        ("LICENSE-MIT", True),
+        ("corpus/README.en.md", True),
         ("data.txt", False),
+        ("licenses_2024.jsonl", False),
+        ("license_records.csv", False),
+        ("readme.jsonl.gz", False),
     ],
 )
 def test_licence_file_names(name, expected):
     assert is_licence_file(name) is expected
+
+
+def test_a_data_file_named_like_a_licence_is_profiled_as_data(tmp_path):
+    (tmp_path / "licenses_2024.jsonl").write_text(
+        '{"text": "Habari za asubuhi, rafiki yangu mpendwa wa zamani"}\n'
+        '{"text": "Leseni hii inaruhusu matumizi ya bure ya data hii"}\n',
+        encoding="utf-8",
+    )
+
+    asset, shards = profile_paths([tmp_path], ProfileOptions(format="jsonl"))
+
+    assert [s.name for s in shards] == ["licenses_2024.jsonl"]
+    assert asset.totals.documents == 2
+    assert asset.licence.files == ()
 
 
 @pytest.mark.parametrize(
