@@ -6,8 +6,10 @@ PIP := $(PY) -m pip --disable-pip-version-check
 CONSTRAINTS := requirements/constraints.txt
 PORT ?= 8000
 # Modules without Django: they type-check strictly.
-PURE_MODULES := curation/profiling curation/gaps.py curation/manifests.py curation/catalogue.py \
-	inventory/licensing.py inventory/langtags.py
+PURE_MODULES := curation/profiling curation/plain.py curation/vocabulary.py curation/coverage/gaps.py \
+	curation/manifests/entries.py curation/manifests/tabular.py curation/manifests/croissant.py \
+	curation/manifests/diff.py curation/manifests/attribution.py curation/catalogue/dcat.py \
+	inventory/formats.py inventory/licensing.py inventory/langtags.py
 
 .PHONY: demo test lint schema serve clean
 

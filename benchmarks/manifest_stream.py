@@ -17,9 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from curation import manifests  # noqa: E402
+from curation.manifests import croissant, tabular  # noqa: E402
+from curation.manifests.entries import Entry, VersionMeta  # noqa: E402
 
-META = manifests.VersionMeta(
+META = VersionMeta(
     slug="bench",
     title="Benchmark manifest",
     description="Generated entries.",
@@ -33,11 +34,11 @@ META = manifests.VersionMeta(
 )
 
 
-def entries(count: int) -> Iterator[manifests.Entry]:
+def entries(count: int) -> Iterator[Entry]:
     """Entries made on the fly, as the database iterator yields them (constant memory)."""
     for n in range(count):
         asset = n // 100
-        yield manifests.Entry(
+        yield Entry(
             asset_id=asset,
             asset_slug=f"asset-{asset}",
             asset_title=f"Corpus {asset}",
@@ -68,12 +69,12 @@ def run_one(fmt: str, count: int) -> None:
             for entry in entries(count):
                 sink.write(json.dumps(entry.to_json()) + "\n")
         elif fmt == "croissant":
-            sink.writelines(manifests.render_croissant_stream(META, lambda: entries(count)))
+            sink.writelines(croissant.render_croissant_stream(META, lambda: entries(count)))
         else:
             renderer = {
-                "json": manifests.render_json,
-                "jsonl": manifests.render_jsonl,
-                "csv": manifests.render_csv,
+                "json": tabular.render_json,
+                "jsonl": tabular.render_jsonl,
+                "csv": tabular.render_csv,
             }[fmt]
             sink.writelines(renderer(META, entries(count)))
     seconds = time.perf_counter() - started

@@ -42,8 +42,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from curation import runs
     from curation.models import ProfileRun
+    from curation.runs import services as runs
     from inventory.models import Nation, Organization
     from tests.corpora import write_corpus
     from tests.factories import AssetFactory, UserFactory

@@ -3,8 +3,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from curation import manifest_views
-from curation import views as curation
+from curation.catalogue import views as catalogue
+from curation.coverage import views as coverage
+from curation.manifests import views as manifests
+from curation.runs import views as runs
 from inventory import views as inventory
 
 router = DefaultRouter()
@@ -12,16 +14,14 @@ router.include_format_suffixes = False  # formats are chosen with ?format=, and 
 router.register("nations", inventory.NationViewSet, basename="nation")
 router.register("languages", inventory.LanguageViewSet, basename="language")
 router.register("licenses", inventory.LicenseViewSet, basename="license")
-router.register("assets", curation.ProfiledAssetViewSet, basename="asset")
-router.register("profile-runs", curation.ProfileRunViewSet, basename="profile-run")
-router.register("coverage", curation.CoverageViewSet, basename="coverage")
-router.register("manifests", manifest_views.ManifestViewSet, basename="manifest")
+router.register("assets", runs.ProfiledAssetViewSet, basename="asset")
+router.register("profile-runs", runs.ProfileRunViewSet, basename="profile-run")
+router.register("coverage", coverage.CoverageViewSet, basename="coverage")
+router.register("manifests", manifests.ManifestViewSet, basename="manifest")
 
 urlpatterns = [
-    path("assets/<int:pk>/files/<path:name>", curation.AssetFileView.as_view(), name="asset-file"),
-    path("catalogue.ttl", manifest_views.catalogue, {"format": "ttl"}, name="catalogue-ttl"),
-    path(
-        "catalogue.jsonld", manifest_views.catalogue, {"format": "jsonld"}, name="catalogue-jsonld"
-    ),
+    path("assets/<int:pk>/files/<path:name>", manifests.AssetFileView.as_view(), name="asset-file"),
+    path("catalogue.ttl", catalogue.catalogue, {"format": "ttl"}, name="catalogue-ttl"),
+    path("catalogue.jsonld", catalogue.catalogue, {"format": "jsonld"}, name="catalogue-jsonld"),
     *router.urls,
 ]

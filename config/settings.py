@@ -223,6 +223,8 @@ LOGGING = {
 
 # --- Profiling runs ------------------------------------------------------------------------------
 PROFILE_SAMPLE_SIZE = env.int("PROFILE_SAMPLE_SIZE", default=5000)
+# An asset registered through the API or the admin is profiled at once (curation.lifecycle).
+PROFILE_ON_REGISTER = env.bool("PROFILE_ON_REGISTER", default=True)
 # A claimed shard is leased for this long; a worker that dies leaves the lease to expire and the
 # reconciler hands the shard to another. Longer than the hard time limit, so a live task keeps it.
 PROFILE_LEASE_SECONDS = env.int("PROFILE_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
@@ -236,7 +238,8 @@ CELERY_BEAT_SCHEDULE["reconcile-profile-runs"] = {
 }
 
 # --- Coverage reports ----------------------------------------------------------------------------
-# Changes within this many seconds fold into one recomputation (identical inputs write nothing).
+# A refresh runs this many seconds after the change that queued it (a countdown, not a debounce:
+# each change queues one; identical inputs write nothing).
 COVERAGE_DEBOUNCE_SECONDS = env.int("COVERAGE_DEBOUNCE_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE["refresh-all-coverage"] = {
     "task": "curation.refresh_all_coverage",

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health
-from curation import pages
+from curation.coverage import pages
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -79,7 +79,7 @@ def build_demo(*, passwords: dict[str, str]) -> DemoResult:
 
 def build_demo_manifest(*, steward: Any) -> Any:
     """A manifest of every openly licensed demo corpus, materialised as a new version."""
-    from curation import manifest_service
+    from curation.manifests import services as manifest_service
     from curation.models import Manifest
 
     manifest, _ = Manifest.objects.get_or_create(

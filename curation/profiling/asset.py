@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.plain import fields_json
 from curation.profiling import batch as batch_mod
 from curation.profiling.langid import GROUP_CAVEAT, GROUPS, all_labels, language_scripts
 from curation.profiling.licence import LicenceEvidence, LicenceFile, evidence
@@ -21,8 +22,9 @@ from curation.profiling.sampling import (
 )
 from curation.profiling.scripts import NON_LETTER, tokens_per_char
 from curation.profiling.shard import SampleRecord, ShardProfile, Totals
+from curation.vocabulary import LANGUAGE_STATUSES, LanguageStatus
 
-STATUSES = ("detected", "group", "undetermined", "unverifiable", "absent")
+STATUSES = LANGUAGE_STATUSES
 MAX_REASONS = 10
 
 
@@ -48,20 +50,7 @@ class LanguageRow:
     caveat: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "language": self.language,
-            "status": self.status,
-            "documents": self.documents,
-            "characters": self.characters,
-            "share_documents": self.share_documents,
-            "share_characters": self.share_characters,
-            "ci95_documents": list(self.ci95_documents) if self.ci95_documents else None,
-            "ci95_characters": list(self.ci95_characters) if self.ci95_characters else None,
-            "estimated_tokens": self.estimated_tokens,
-            "token_factor": self.token_factor,
-            "members": list(self.members),
-            "caveat": self.caveat,
-        }
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LanguageRow:
@@ -105,9 +94,7 @@ class AssetTotals:
     incomplete_shards: int
 
     def to_json(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data["parse_error_reasons"] = list(self.parse_error_reasons)
-        return data
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AssetTotals:
@@ -128,7 +115,7 @@ class Quality:
     parse_error_rate: float
 
     def to_json(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Quality:
@@ -156,18 +143,7 @@ class AssetProfile:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "totals": self.totals.to_json(),
-            "languages": [row.to_json() for row in self.languages],
-            "scripts": dict(self.scripts),
-            "licence": self.licence.to_json(),
-            "quality": self.quality.to_json(),
-            "flags": list(self.flags),
-            "detectors": [dict(d) for d in self.detectors],
-            "sampling": dict(self.sampling),
-            "declared_languages": list(self.declared_languages),
-            "stop_reasons": [list(item) for item in self.stop_reasons],
-        }
+        return fields_json(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AssetProfile:
@@ -185,11 +161,233 @@ class AssetProfile:
         )
 
 
+def merge(
+    shards: Iterable[ShardProfile],
+    options: ProfileOptions | None = None,
+    *,
+    licence_files: Iterable[LicenceFile] = (),
+) -> AssetProfile:
+    """Merge shard profiles into the asset's profile (order-independent, deterministic)."""
+    options = options or ProfileOptions()
+    profiles = sorted(shards, key=lambda p: (p.name, p.totals.documents, p.totals.characters))
+    totals = _sum_totals(profiles)
+    duplicates = _duplicate_documents(profiles, totals)
+    script_chars = _script_characters(profiles)
+    labelled = [p for p in profiles if p.totals.labellable_documents and p.sample]
+    samples = [_shard_sample(p) for p in labelled]
+    declared = tuple(dict.fromkeys(options.declared_languages))
+    labels = all_labels()
+    rows = _sampled_rows(samples, _group_members(labelled), declared, totals)
+    rows += _declared_rows(rows, declared, samples, labels)
+    licence = evidence(
+        options.declared_license, licence_files, _sum_counts(p.licence_values for p in profiles)
+    )
+    mixed = _mixed_estimate(samples)
+    return AssetProfile(
+        totals=_asset_totals(totals, profiles, samples, duplicates, script_chars, mixed),
+        languages=tuple(rows),
+        scripts=_script_shares(script_chars),
+        licence=licence,
+        quality=_quality(totals, profiles, duplicates, mixed),
+        flags=_flags(rows, declared, labels, licence, totals, profiles, duplicates, samples),
+        detectors=tuple(profiles[0].detectors if profiles else ()),
+        sampling=_sampling(options, profiles, samples),
+        declared_languages=declared,
+        stop_reasons=tuple((p.name, p.stop_reason) for p in profiles if p.stop_reason),
+    )
+
+
+# --- counts ------------------------------------------------------------------------------------
+
+
+def _sum_totals(profiles: Sequence[ShardProfile]) -> Totals:
+    """The shards' exact counts added up."""
+    totals = Totals()
+    for profile in profiles:
+        totals = totals + profile.totals
+    return totals
+
+
+def _hashed(totals: Totals) -> int:
+    """Documents that were hashed for duplicate detection (the non-empty ones)."""
+    return totals.documents - totals.empty_documents
+
+
+def _duplicate_documents(profiles: Sequence[ShardProfile], totals: Totals) -> int:
+    """Hashed documents that repeat an earlier one, across every shard."""
+    arrays = [np.frombuffer(p.hashes, dtype="<u8") for p in profiles if p.hashes]
+    distinct = distinct_count(np.concatenate(arrays)) if arrays else 0
+    return _hashed(totals) - distinct
+
+
+def _script_characters(profiles: Sequence[ShardProfile]) -> dict[str, int]:
+    """Characters per ISO 15924 code, added up in shard order."""
+    return _sum_counts(p.scripts for p in profiles)
+
+
+def _script_shares(script_chars: Mapping[str, int]) -> dict[str, float]:
+    """Each script's share of the counted characters, largest first."""
+    counted = sum(script_chars.values())
+    return {
+        code: _ratio(n, counted)
+        for code, n in sorted(script_chars.items(), key=lambda kv: (-kv[1], kv[0]))
+    }
+
+
+def _mean_token_factor(script_chars: Mapping[str, int]) -> float:
+    """Tokens per character of the asset's letters, weighted by script (Latin when none)."""
+    letters = {c: n for c, n in script_chars.items() if c not in NON_LETTER}
+    letter_total = sum(letters.values())
+    if not letter_total:
+        return tokens_per_char("Latn")
+    return sum(n * tokens_per_char(c) for c, n in letters.items()) / letter_total
+
+
+def _parse_error_reasons(profiles: Sequence[ShardProfile]) -> tuple[str, ...]:
+    """The first `MAX_REASONS` parse-error reasons, each named by its shard."""
+    reasons = [f"{p.name}: {reason}" for p in profiles for reason in p.parse_error_reasons]
+    return tuple(reasons[:MAX_REASONS])
+
+
+def _asset_totals(
+    totals: Totals,
+    profiles: Sequence[ShardProfile],
+    samples: Sequence[_ShardSample],
+    duplicates: int,
+    script_chars: Mapping[str, int],
+    mixed: float,
+) -> AssetTotals:
+    """The asset's totals: the exact counts with the estimates beside them."""
+    return AssetTotals(
+        files=totals.files,
+        compressed_bytes=totals.compressed_bytes,
+        uncompressed_bytes=totals.uncompressed_bytes,
+        documents=totals.documents,
+        empty_documents=totals.empty_documents,
+        characters=totals.characters,
+        words=totals.words,
+        estimated_tokens=round(totals.characters * _mean_token_factor(script_chars)),
+        duplicate_documents=duplicates,
+        invalid_utf8_sequences=totals.invalid_utf8_sequences,
+        parse_errors=totals.parse_errors,
+        parse_error_reasons=_parse_error_reasons(profiles),
+        too_short_documents=totals.too_short_documents,
+        mixed_documents=round(mixed),
+        labellable_documents=totals.labellable_documents,
+        labelled_documents=_labelled_documents(samples),
+        incomplete_shards=sum(1 for p in profiles if not p.complete),
+    )
+
+
+# --- the labelled sample -----------------------------------------------------------------------
+
+# One labelled document: characters per language key (a tag, or a group's `a+b` key), its
+# characters, its main key, whether it is mixed.
+_Record = tuple[dict[str, int], int, str, bool]
+
+
+@dataclass(frozen=True)
+class _ShardSample:
+    """One stratum: a shard's labellable documents and characters (exact) and its sample."""
+
+    population: int
+    characters: int
+    records: tuple[_Record, ...]
+
+
 def _group_key(tag: str) -> str:
     for group in GROUPS:
         if tag in group:
             return "+".join(group)
     return tag
+
+
+def _grouped_labels(labels: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Characters per language key: the members of a confusable group counted as the group."""
+    grouped: dict[str, int] = {}
+    for tag, chars in labels:
+        key = _group_key(tag)
+        grouped[key] = grouped.get(key, 0) + chars
+    return grouped
+
+
+def _record(record: SampleRecord) -> _Record:
+    grouped = _grouped_labels(record.labels)
+    main = max(grouped.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return grouped, record.characters, main, record.mixed
+
+
+def _shard_sample(profile: ShardProfile) -> _ShardSample:
+    return _ShardSample(
+        profile.totals.labellable_documents,
+        profile.totals.labellable_characters,
+        tuple(_record(r) for r in profile.sample),
+    )
+
+
+def _group_members(profiles: Iterable[ShardProfile]) -> dict[str, dict[str, int]]:
+    """Group key → characters per member tag, over the sampled documents."""
+    members: dict[str, dict[str, int]] = {}
+    for profile in profiles:
+        for record in profile.sample:
+            for tag, chars in record.labels:
+                key = _group_key(tag)
+                if key != tag:
+                    seen = members.setdefault(key, {})
+                    seen[tag] = seen.get(tag, 0) + chars
+    return members
+
+
+def _labelled_documents(samples: Sequence[_ShardSample]) -> int:
+    return sum(len(s.records) for s in samples)
+
+
+def _full_pass(samples: Sequence[_ShardSample]) -> bool:
+    """Whether every labellable document was labelled (no sampling)."""
+    return all(len(s.records) >= s.population for s in samples)
+
+
+def _strata_for(samples: Sequence[_ShardSample], key: str) -> list[Stratum]:
+    """The strata of the estimate for language key `key`."""
+    return [
+        Stratum(
+            s.population,
+            s.characters,
+            [
+                (float(g.get(key, 0)), float(chars), 1.0 if main == key else 0.0)
+                for g, chars, main, _ in s.records
+            ],
+        )
+        for s in samples
+    ]
+
+
+def _mixed_estimate(samples: Sequence[_ShardSample]) -> float:
+    """Estimated mixed-language documents (exact when every document was labelled)."""
+    estimate = 0.0
+    for s in samples:
+        if s.records:
+            estimate += s.population * sum(1 for r in s.records if r[3]) / len(s.records)
+    return estimate
+
+
+def _sampling(
+    options: ProfileOptions, profiles: Sequence[ShardProfile], samples: Sequence[_ShardSample]
+) -> dict[str, Any]:
+    """How the languages were estimated."""
+    return {
+        "method": "bottom-k per shard, stratified by shard",
+        "sample_size": options.sample_size,
+        "labelled_documents": _labelled_documents(samples),
+        "strata": len(samples),
+        "seeds": sorted({p.seed for p in profiles}),
+        "full_pass": _full_pass(samples),
+        "langid_modes": sorted({p.langid_mode for p in profiles}),
+        "min_label_chars": options.min_label_chars,
+    }
+
+
+# --- languages ---------------------------------------------------------------------------------
 
 
 def _script_of_tag(tag: str) -> str:
@@ -202,6 +400,110 @@ def _script_of_tag(tag: str) -> str:
 
 def token_factor(tag: str) -> float:
     return round(tokens_per_char(_script_of_tag(tag)), 6)
+
+
+def _identity(
+    key: str, declared: Sequence[str], members_seen: Mapping[str, Mapping[str, int]]
+) -> tuple[str, str, tuple[str, ...], str]:
+    """(language, status, members, caveat) of a language key. A group is named by its one
+    declared member, else by its member with the most sampled characters."""
+    if "+" not in key:
+        status = LanguageStatus.UNDETERMINED if key.startswith("und") else LanguageStatus.DETECTED
+        return key, status, (), ""
+    members = tuple(key.split("+"))
+    declared_members = [m for m in members if m in declared]
+    if len(declared_members) == 1:
+        language = declared_members[0]
+    else:
+        seen = members_seen.get(key, {})
+        language = max(seen.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return language, LanguageStatus.GROUP, members, GROUP_CAVEAT
+
+
+def _language_row(
+    key: str,
+    samples: Sequence[_ShardSample],
+    members_seen: Mapping[str, Mapping[str, int]],
+    declared: Sequence[str],
+    totals: Totals,
+) -> LanguageRow:
+    """The estimated row of one language key seen in the sample."""
+    strata = _strata_for(samples, key)
+    doc = document_share(strata)
+    char = character_share(strata)
+    language, status, members, caveat = _identity(key, declared, members_seen)
+    characters = round(char.share * totals.labellable_characters)
+    factor = token_factor(language)
+    return LanguageRow(
+        language=language,
+        status=status,
+        documents=round(doc.share * totals.labellable_documents),
+        characters=characters,
+        share_documents=_r(doc.share),
+        share_characters=_r(char.share),
+        ci95_documents=(_r(doc.low), _r(doc.high)),
+        ci95_characters=(_r(char.low), _r(char.high)),
+        estimated_tokens=round(characters * factor),
+        token_factor=factor,
+        members=members,
+        caveat=caveat,
+    )
+
+
+def _sampled_rows(
+    samples: Sequence[_ShardSample],
+    members_seen: Mapping[str, Mapping[str, int]],
+    declared: Sequence[str],
+    totals: Totals,
+) -> list[LanguageRow]:
+    """A row per language key in the sample, largest share first."""
+    keys = sorted({key for s in samples for grouped, _, _, _ in s.records for key in grouped})
+    rows = [_language_row(key, samples, members_seen, declared, totals) for key in keys]
+    rows.sort(key=lambda r: (-r.share_documents, -r.share_characters, r.language))
+    return rows
+
+
+def _declared_rows(
+    rows: Sequence[LanguageRow],
+    declared: Sequence[str],
+    samples: Sequence[_ShardSample],
+    labels: frozenset[str],
+) -> list[LanguageRow]:
+    """A row per declared language no row covers: absent (with an upper bound on its share)
+    when a detector can identify it, else unverifiable."""
+    covered = {r.language for r in rows} | {m for r in rows for m in r.members}
+    upper = _r(absent_upper_bound(_strata_for(samples, "\x00none"))) if samples else 1.0
+    out: list[LanguageRow] = []
+    for tag in declared:
+        if tag in covered:
+            continue
+        if tag in labels:
+            out.append(
+                LanguageRow(
+                    tag,
+                    LanguageStatus.ABSENT,
+                    0,
+                    0,
+                    0.0,
+                    0.0,
+                    (0.0, upper),
+                    (0.0, upper),
+                    0,
+                    token_factor(tag),
+                )
+            )
+        else:
+            out.append(
+                LanguageRow(
+                    tag, LanguageStatus.UNVERIFIABLE, 0, 0, 0.0, 0.0, None, None, 0,
+                    token_factor(tag),
+                    caveat="no detector used here can identify this language",
+                )
+            )  # fmt: skip
+    return out
+
+
+# --- quality and flags -------------------------------------------------------------------------
 
 
 def _median(histogram: Mapping[int, int]) -> float:
@@ -224,177 +526,50 @@ def _r(x: float) -> float:
     return round(x, 6)
 
 
-def merge(
-    shards: Iterable[ShardProfile],
-    options: ProfileOptions | None = None,
-    *,
-    licence_files: Iterable[LicenceFile] = (),
-) -> AssetProfile:
-    """Merge shard profiles into the asset's profile (order-independent, deterministic)."""
-    options = options or ProfileOptions()
-    profiles = sorted(shards, key=lambda p: (p.name, p.totals.documents, p.totals.characters))
-    totals = Totals()
-    for profile in profiles:
-        totals = totals + profile.totals
-
-    hashed = totals.documents - totals.empty_documents
-    if profiles:
-        arrays = [np.frombuffer(p.hashes, dtype="<u8") for p in profiles if p.hashes]
-        distinct = distinct_count(np.concatenate(arrays)) if arrays else 0
-    else:
-        distinct = 0
-    duplicates = hashed - distinct
-
-    script_chars: dict[str, int] = {}
-    for profile in profiles:
-        for code, n in profile.scripts.items():
-            script_chars[code] = script_chars.get(code, 0) + n
-    counted = sum(script_chars.values())
-    scripts = {
-        code: _ratio(n, counted)
-        for code, n in sorted(script_chars.items(), key=lambda kv: (-kv[1], kv[0]))
-    }
-    letters = {c: n for c, n in script_chars.items() if c not in NON_LETTER}
-    letter_total = sum(letters.values())
-    mean_factor = (
-        sum(n * tokens_per_char(c) for c, n in letters.items()) / letter_total
-        if letter_total
-        else tokens_per_char("Latn")
+def _quality(
+    totals: Totals, profiles: Sequence[ShardProfile], duplicates: int, mixed: float
+) -> Quality:
+    nonempty = max(1, _hashed(totals))
+    documents = totals.documents
+    return Quality(
+        mean_document_chars=round(totals.characters / documents, 1) if documents else 0.0,
+        median_document_chars=_median(_sum_counts(p.length_histogram for p in profiles)),
+        empty_share=_ratio(totals.empty_documents, documents),
+        too_short_share=_ratio(totals.too_short_documents, nonempty),
+        replacement_char_share=_ratio(totals.replacement_char_documents, documents),
+        duplicate_rate=_ratio(duplicates, nonempty),
+        mixed_share=_ratio(mixed, totals.labellable_documents),
+        parse_error_rate=_ratio(totals.parse_errors, documents + totals.parse_errors),
     )
 
-    # Strata: one per shard with labellable documents; records regrouped into groups.
-    strata_records: list[tuple[int, int, list[tuple[dict[str, int], int, str, bool]]]] = []
-    members_seen: dict[str, dict[str, int]] = {}
-    keys: set[str] = set()
-    labelled = 0
-    for profile in profiles:
-        if profile.totals.labellable_documents == 0 or not profile.sample:
-            continue
-        records = []
-        for record in profile.sample:
-            grouped: dict[str, int] = {}
-            for tag, chars in record.labels:
-                key = _group_key(tag)
-                grouped[key] = grouped.get(key, 0) + chars
-                if key != tag:
-                    members_seen.setdefault(key, {})
-                    members_seen[key][tag] = members_seen[key].get(tag, 0) + chars
-            main = max(grouped.items(), key=lambda kv: (kv[1], kv[0]))[0]
-            keys.update(grouped)
-            records.append((grouped, record.characters, main, _is_mixed(record)))
-        labelled += len(records)
-        strata_records.append(
-            (profile.totals.labellable_documents, profile.totals.labellable_characters, records)
-        )
-    full_pass = all(len(r) >= n for n, _, r in strata_records)
 
-    def strata_for(key: str) -> list[Stratum]:
-        return [
-            Stratum(
-                population,
-                characters,
-                [
-                    (float(g.get(key, 0)), float(chars), 1.0 if main == key else 0.0)
-                    for g, chars, main, _ in records
-                ],
-            )
-            for population, characters, records in strata_records
-        ]
-
-    mixed_estimate = 0.0
-    for population, _, records in strata_records:
-        if records:
-            mixed_estimate += population * sum(1 for r in records if r[3]) / len(records)
-
-    declared = tuple(dict.fromkeys(options.declared_languages))
-    rows: list[LanguageRow] = []
-    population_total = totals.labellable_documents
-    char_total = totals.labellable_characters
-    for key in sorted(keys):
-        strata = strata_for(key)
-        doc = document_share(strata)
-        char = character_share(strata)
-        if "+" in key:
-            members = tuple(key.split("+"))
-            declared_members = [m for m in members if m in declared]
-            seen = members_seen.get(key, {})
-            language = (
-                declared_members[0]
-                if len(declared_members) == 1
-                else max(seen.items(), key=lambda kv: (kv[1], kv[0]))[0]
-            )
-            status, caveat = "group", GROUP_CAVEAT
-        else:
-            members, caveat = (), ""
-            language = key
-            status = "undetermined" if key.startswith("und") else "detected"
-        characters = round(char.share * char_total)
-        factor = token_factor(language)
-        rows.append(
-            LanguageRow(
-                language=language,
-                status=status,
-                documents=round(doc.share * population_total),
-                characters=characters,
-                share_documents=_r(doc.share),
-                share_characters=_r(char.share),
-                ci95_documents=(_r(doc.low), _r(doc.high)),
-                ci95_characters=(_r(char.low), _r(char.high)),
-                estimated_tokens=round(characters * factor),
-                token_factor=factor,
-                members=members,
-                caveat=caveat,
-            )
-        )
-    rows.sort(key=lambda r: (-r.share_documents, -r.share_characters, r.language))
-
-    labels = all_labels()
-    covered = {r.language for r in rows} | {m for r in rows for m in r.members}
-    all_strata = strata_for("\x00none")
-    upper = _r(absent_upper_bound(all_strata)) if strata_records else 1.0
-    for tag in declared:
-        if tag in covered:
-            continue
-        if tag in labels:
-            rows.append(
-                LanguageRow(
-                    tag, "absent", 0, 0, 0.0, 0.0, (0.0, upper), (0.0, upper), 0, token_factor(tag)
-                )
-            )
-        else:
-            rows.append(
-                LanguageRow(
-                    tag, "unverifiable", 0, 0, 0.0, 0.0, None, None, 0, token_factor(tag),
-                    caveat="no detector used here can identify this language",
-                )
-            )  # fmt: skip
-
-    licence = evidence(
-        options.declared_license,
-        licence_files,
-        _sum_counts(p.licence_values for p in profiles),
-    )
-
+def _language_flags(
+    rows: Sequence[LanguageRow], declared: Sequence[str], labels: frozenset[str]
+) -> list[str]:
+    """Flags about the languages found against the declared ones."""
     flags: list[str] = []
-    main_rows = [r for r in rows if r.status in ("detected", "group") and r.documents]
+    main = (LanguageStatus.DETECTED, LanguageStatus.GROUP)
+    main_rows = [r for r in rows if r.status in main and r.documents]
     verifiable_declared = [d for d in declared if d in labels]
     if main_rows and verifiable_declared:
         top = main_rows[0]
-        names = {top.language, *top.members}
-        if not names & set(declared):
+        if not {top.language, *top.members} & set(declared):
             flags.append("language_mismatch")
     if declared and not verifiable_declared:
         flags.append("declared_languages_unverifiable")
-    if any(r.status == "group" for r in rows):
+    if any(r.status == LanguageStatus.GROUP for r in rows):
         flags.append("confusable_group")
     if any(r.status == "undetermined" and r.share_documents >= 0.05 for r in rows):
         flags.append("undetermined_text")
-    if licence.conflict:
-        flags.append("licence_conflict")
+    return flags
+
+
+def _content_flags(totals: Totals, profiles: Sequence[ShardProfile], duplicates: int) -> list[str]:
+    """Flags about how the shards read: incomplete, unparseable, badly encoded, duplicated."""
+    flags: list[str] = []
     if any(not p.complete for p in profiles):
         flags.append("incomplete_shards")
-    records_total = totals.documents + totals.parse_errors
-    if totals.parse_errors and totals.parse_errors * 2 > records_total:
+    if totals.parse_errors and totals.parse_errors * 2 > totals.documents + totals.parse_errors:
         flags.append("mostly_unparseable")
     elif totals.parse_errors:
         flags.append("parse_errors")
@@ -402,74 +577,34 @@ def merge(
         flags.append("invalid_utf8")
     if totals.nul_characters:
         flags.append("nul_characters")
+    hashed = _hashed(totals)
     if hashed and duplicates * 10 > hashed:
         flags.append("high_duplicate_rate")
     if totals.documents == 0:
         flags.append("no_documents")
-    if not full_pass:
-        flags.append("sampled")
+    return flags
 
-    nonempty = max(1, hashed)
-    mixed = round(mixed_estimate)
-    quality = Quality(
-        mean_document_chars=round(totals.characters / totals.documents, 1)
-        if totals.documents
-        else 0.0,
-        median_document_chars=_median(_sum_counts(p.length_histogram for p in profiles)),
-        empty_share=_ratio(totals.empty_documents, totals.documents),
-        too_short_share=_ratio(totals.too_short_documents, nonempty),
-        replacement_char_share=_ratio(totals.replacement_char_documents, totals.documents),
-        duplicate_rate=_ratio(duplicates, nonempty),
-        mixed_share=_ratio(mixed_estimate, population_total),
-        parse_error_rate=_ratio(totals.parse_errors, records_total),
+
+def _flags(
+    rows: Sequence[LanguageRow],
+    declared: Sequence[str],
+    labels: frozenset[str],
+    licence: LicenceEvidence,
+    totals: Totals,
+    profiles: Sequence[ShardProfile],
+    duplicates: int,
+    samples: Sequence[_ShardSample],
+) -> tuple[str, ...]:
+    """Every flag of the asset, in their fixed order."""
+    return (
+        *_language_flags(rows, declared, labels),
+        *(["licence_conflict"] if licence.conflict else []),
+        *_content_flags(totals, profiles, duplicates),
+        *([] if _full_pass(samples) else ["sampled"]),
     )
-    reasons: list[str] = []
-    for profile in profiles:
-        for reason in profile.parse_error_reasons:
-            if len(reasons) < MAX_REASONS:
-                reasons.append(f"{profile.name}: {reason}")
-    asset_totals = AssetTotals(
-        files=totals.files,
-        compressed_bytes=totals.compressed_bytes,
-        uncompressed_bytes=totals.uncompressed_bytes,
-        documents=totals.documents,
-        empty_documents=totals.empty_documents,
-        characters=totals.characters,
-        words=totals.words,
-        estimated_tokens=round(totals.characters * mean_factor),
-        duplicate_documents=duplicates,
-        invalid_utf8_sequences=totals.invalid_utf8_sequences,
-        parse_errors=totals.parse_errors,
-        parse_error_reasons=tuple(reasons),
-        too_short_documents=totals.too_short_documents,
-        mixed_documents=mixed,
-        labellable_documents=totals.labellable_documents,
-        labelled_documents=labelled,
-        incomplete_shards=sum(1 for p in profiles if not p.complete),
-    )
-    detectors = profiles[0].detectors if profiles else ()
-    sampling = {
-        "method": "bottom-k per shard, stratified by shard",
-        "sample_size": options.sample_size,
-        "labelled_documents": labelled,
-        "strata": len(strata_records),
-        "seeds": sorted({p.seed for p in profiles}),
-        "full_pass": full_pass,
-        "langid_modes": sorted({p.langid_mode for p in profiles}),
-        "min_label_chars": options.min_label_chars,
-    }
-    return AssetProfile(
-        totals=asset_totals,
-        languages=tuple(rows),
-        scripts=scripts,
-        licence=licence,
-        quality=quality,
-        flags=tuple(flags),
-        detectors=tuple(detectors),
-        sampling=sampling,
-        declared_languages=declared,
-        stop_reasons=tuple((p.name, p.stop_reason) for p in profiles if p.stop_reason),
-    )
+
+
+# --- helpers -----------------------------------------------------------------------------------
 
 
 def distinct_count(values: np.ndarray[Any, Any]) -> int:
@@ -478,10 +613,6 @@ def distinct_count(values: np.ndarray[Any, Any]) -> int:
         return 0
     ordered = np.sort(values)
     return int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1
-
-
-def _is_mixed(record: SampleRecord) -> bool:
-    return record.mixed
 
 
 def _sum_counts(mappings: Iterable[Mapping[Any, int]]) -> dict[Any, int]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from curation import coverage
+from curation.coverage import services as coverage
 from inventory.models import Membership, Nation
 from tests.conftest import REQUIRE_SERVICES, ROOT
 from tests.factories import (

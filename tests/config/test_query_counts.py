@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from curation import runs
+from curation.runs import services as runs
 from tests.factories import (
     AssetFactory,
     MembershipFactory,

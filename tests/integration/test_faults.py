@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
-from curation import runs
 from curation.models import ProfileRun, ProfileShard
+from curation.runs import services as runs
 from inventory.models import Asset
 from tests.conftest import ROOT, Worker, start_worker, stop_worker, worker_env
 from tests.corpora import write_corpus
@@ -122,7 +122,7 @@ def test_a_worker_stopped_with_sigterm_finishes_its_shard_and_a_new_worker_finis
         wait_until(lambda: done.count() >= 2, 60, "two finished shards", first.output)
         first.process.send_signal(signal.SIGTERM)  # warm shutdown
         first.process.wait(timeout=30)
-        assert "Warm shutdown" in first.output() or "warm shutdown" in first.output().lower()
+        assert "worker: Warm shutdown (MainProcess)" in first.output()
 
         # The worker finished the shard it held and put its unstarted messages back.
         run.refresh_from_db()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from config.celery import app as celery_app
-from curation import runs
 from curation.models import ProfileRun, ProfileShard, ShardResult
-from curation.tasks import profile_shard_task
+from curation.runs import services as runs
+from curation.runs.tasks import profile_shard_task
 from inventory.models import Asset
 from tests.conftest import ROOT, Worker, start_worker, stop_worker, worker_env
 from tests.corpora import write_corpus
@@ -116,7 +116,7 @@ def test_a_worker_killed_mid_shard_loses_nothing_and_counts_nothing_twice(
         stop_worker(worker)
 
     assert run.status == ProfileRun.Status.SUCCEEDED, worker.output()[-3000:]
-    assert "WorkerLostError" in worker.output() or "SIGKILL" in worker.output()
+    assert "Worker exited prematurely: signal 9 (SIGKILL)" in worker.output()
     assert_one_result_per_shard(run)
     assert run.shards_done == run.shards_total
     assert run.result["totals"] == baseline.result["totals"]

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from curation.models import WorkerHeartbeat
-from curation.tasks import heartbeat_task
+from curation.runs.tasks import heartbeat_task
 from tests.conftest import Worker
 
 

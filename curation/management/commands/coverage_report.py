@@ -6,8 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from curation import coverage
-from curation.renderers import coverage_csv
+from curation.coverage import services as coverage
+from curation.coverage.renderers import coverage_csv
+from curation.vocabulary import PURPOSES, Purpose
 from inventory.models import Nation
 
 
@@ -47,7 +48,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("nation", help="ISO 3166-1 alpha-2 code")
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        parser.add_argument("--purpose", choices=coverage.PURPOSES, default="all")
+        parser.add_argument(
+            "--purpose", choices=[p.value for p in PURPOSES], default=Purpose.ALL.value
+        )
 
     def handle(self, *args: Any, nation: str, format: str, purpose: str, **o: Any) -> None:
         try:

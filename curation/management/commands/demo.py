@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from curation import coverage, manifest_service, runs
+from curation.coverage import services as coverage
 from curation.demo import DEMO_NATION, build_demo, build_demo_manifest
 from curation.management.commands.coverage_report import table
 from curation.management.commands.profile_asset import summary
+from curation.manifests import services as manifest_service
 from curation.models import ProfileRun
+from curation.runs import services as runs
 from inventory.models import Nation
 
 ROLES = {"demo": "admin", "steward": "steward", "reviewer": "ministry reviewer"}

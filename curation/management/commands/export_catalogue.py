@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from curation import catalogue_service
+from curation.catalogue import services as catalogue_service
 
 
 class Command(BaseCommand):

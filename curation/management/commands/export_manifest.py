@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from curation import manifest_service
+from curation.manifests import services as manifest_service
 from curation.models import Manifest
 
 

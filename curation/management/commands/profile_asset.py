@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from curation import runs
 from curation.models import ProfileRun
-from curation.serializers import ProfileRunSerializer
+from curation.runs import services as runs
+from curation.runs.serializers import ProfileRunSerializer
 from inventory.management.commands._assets import acting_user
 from inventory.models import Asset
 

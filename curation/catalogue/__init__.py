@@ -1,0 +1,1 @@
+"""The DCAT-AP 3.0 catalogue of public assets (pure `dcat`), its service and feed."""

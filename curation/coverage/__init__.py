@@ -1,0 +1,1 @@
+"""Coverage: per-nation reports, gaps (pure `gaps`), charts, policies, API and pages."""

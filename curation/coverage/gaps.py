@@ -1,0 +1,415 @@
+"""A nation's language-coverage report: deduplicated tokens per language against tier targets.
+
+Pure standard-library code so that the rules can be tested, and re-run for old inputs, without
+a database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import pairwise
+from types import MappingProxyType
+from typing import Any
+
+from curation.plain import fields_json
+from curation.vocabulary import (
+    OPEN_CLASSES,
+    PURPOSES,
+    RESEARCH_CLASSES,
+    SEVERITIES,
+    Purpose,
+    Severity,
+)
+
+TIERS = ("T0", "T1", "T2", "T3", "T4")
+DEFAULT_TARGETS: dict[str, int] = {
+    "T0": 50_000,
+    "T1": 20_000_000,
+    "T2": 1_000_000_000,
+    "T3": 20_000_000_000,
+    "T4": 140_000_000_000,
+}
+DEFAULT_T2_GOOD = 5_000_000_000
+
+OFFICIAL_STATUSES = frozenset({"official", "de_facto_official"})
+FLAGS = ("no-data", "only-foreign-hosted", "only-non-commercial", "single-source", "unverifiable")
+# A language is "single-source" when one asset or organisation provides more than this share;
+# a Fraction so that exactly 80% is compared exactly (0.8 * total is not, in floating point).
+SINGLE_SOURCE_SHARE = Fraction(4, 5)
+# Speakers who write a language, above which it is critical below T1 even when not official.
+CRITICAL_WRITERS = 1_000_000
+
+
+class _Json:
+    """`to_json` for report dataclasses: one key per field, in field order."""
+
+    def to_json(self) -> dict[str, Any]:
+        return fields_json(self)
+
+
+def _is_int(value: object) -> bool:
+    # bool is an int subclass, but True tokens is a data error, not a count.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Policy(_Json):
+    """Tier targets (tokens per tier), the token count for a "good" T2, and the target tier."""
+
+    targets: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    t2_good: int = DEFAULT_T2_GOOD
+    target_tier: str = "T2"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.targets, Mapping):
+            raise ValueError("targets must be a mapping of tier to tokens")
+        missing = [t for t in TIERS if t not in self.targets]
+        if missing:
+            raise ValueError(f"targets missing tier(s): {', '.join(missing)}")
+        unknown = sorted(str(t) for t in self.targets if t not in TIERS)
+        if unknown:
+            raise ValueError(f"targets has unknown tier(s): {', '.join(unknown)}")
+        for tier in TIERS:
+            value = self.targets[tier]
+            if not _is_int(value) or value <= 0:
+                raise ValueError(f"target {tier} must be a positive integer, got {value!r}")
+        for lower, upper in pairwise(TIERS):
+            if self.targets[upper] <= self.targets[lower]:
+                raise ValueError(
+                    f"targets must increase strictly: {upper} ({self.targets[upper]}) "
+                    f"is not above {lower} ({self.targets[lower]})"
+                )
+        if self.target_tier not in TIERS:
+            raise ValueError(
+                f"target_tier must be one of {', '.join(TIERS)}, got {self.target_tier!r}"
+            )
+        if not _is_int(self.t2_good):
+            raise ValueError(f"t2_good must be an integer, got {self.t2_good!r}")
+        if self.t2_good < self.targets["T2"]:
+            raise ValueError(
+                f"t2_good ({self.t2_good}) must be at least the T2 target ({self.targets['T2']})"
+            )
+        # A private read-only copy, in tier order: the caller's dict can change later and the
+        # frozen policy must not change with it.
+        frozen = MappingProxyType({t: self.targets[t] for t in TIERS})
+        object.__setattr__(self, "targets", frozen)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Policy:
+        """Build a policy from `to_json` output; absent keys take their defaults."""
+        if not isinstance(data, Mapping):
+            raise ValueError("policy must be a JSON object")
+        unknown = sorted(set(data) - {"targets", "t2_good", "target_tier"})
+        if unknown:
+            raise ValueError(f"unknown policy field(s): {', '.join(unknown)}")
+        return cls(
+            targets=data.get("targets", DEFAULT_TARGETS),
+            t2_good=data.get("t2_good", DEFAULT_T2_GOOD),
+            target_tier=data.get("target_tier", "T2"),
+        )
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class NationLanguage:
+    """One language of the nation, with its populations and status."""
+
+    language: str
+    name: str
+    speakers: int
+    writers: int
+    official_status: str
+    detectable: bool
+
+    def __post_init__(self) -> None:
+        if self.speakers < 0 or self.writers < 0:
+            raise ValueError(f"{self.language}: speakers and writers must not be negative")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One profiled asset's tokens in one language, before deduplication."""
+
+    asset_id: int
+    organization: str
+    language: str
+    tokens: int
+    duplicate_rate: float
+    license_class: str
+    origin_nations: tuple[str, ...]
+    hosting_nation: str | None
+    verified: bool = True
+
+    def __post_init__(self) -> None:
+        if self.tokens < 0:
+            raise ValueError(f"asset {self.asset_id}: tokens must not be negative")
+        if not 0.0 <= self.duplicate_rate <= 1.0:
+            raise ValueError(f"asset {self.asset_id}: duplicate_rate must be within 0..1")
+
+    @property
+    def available_tokens(self) -> int:
+        return round(self.tokens * (1 - self.duplicate_rate))
+
+
+@dataclass(frozen=True)
+class LanguageCoverage(_Json):
+    """One language's row of the report; `tier` and the gaps follow the report's purpose."""
+
+    language: str
+    name: str
+    speakers: int
+    writers: int
+    official_status: str
+    available_tokens: int
+    domestic_tokens: int
+    domestic_hosted_tokens: int
+    commercial_tokens: int
+    research_tokens: int
+    tier: str
+    good: bool
+    next_tier: str | None
+    gap_tokens: int
+    gaps: Mapping[str, int]
+    severity: str
+    flags: tuple[str, ...]
+    sources: int
+
+
+@dataclass(frozen=True)
+class Indicators(_Json):
+    """Nation-level indicators.
+
+    The writer shares divide by the sum of the languages' writer counts. People write more than
+    one language, so that sum exceeds the population: read them as "share of language-writer
+    counts", not as a share of people. The token shares weigh all available (deduplicated)
+    tokens of the nation's languages whatever the report's purpose, so that the licence-clean
+    share still means something in the commercial view; 0.0 when there are no tokens.
+    """
+
+    writers_share_t1: float
+    writers_share_t2: float
+    writers_share_t3: float
+    domestic_origin_share: float
+    domestic_hosted_share: float
+    license_clean_share: float
+    unverifiable_languages: tuple[str, ...]
+    languages_at_tier: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class CoverageReport(_Json):
+    """A nation's coverage; `other_languages` holds available tokens in languages not its own."""
+
+    nation: str
+    purpose: str
+    policy: Policy
+    languages: tuple[LanguageCoverage, ...]
+    indicators: Indicators
+    other_languages: Mapping[str, int] = field(default_factory=dict)
+
+
+def tier_of(tokens: int, policy: Policy = DEFAULT_POLICY) -> str:
+    """The highest tier whose target `tokens` reaches (exactly at a target reaches it)."""
+    reached = "none"
+    for tier in TIERS:
+        if tokens >= policy.targets[tier]:
+            reached = tier
+    return reached
+
+
+def _tier_index(tier: str) -> int:
+    return TIERS.index(tier) if tier in TIERS else -1
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _severity(language: NationLanguage, tier: str, policy: Policy) -> str:
+    index = _tier_index(tier)
+    important = (
+        language.official_status in OFFICIAL_STATUSES or language.writers >= CRITICAL_WRITERS
+    )
+    if important and index < TIERS.index("T1"):
+        return Severity.CRITICAL
+    if index < TIERS.index("T2"):
+        return Severity.MAJOR
+    if index < TIERS.index(policy.target_tier):
+        return Severity.MINOR
+    return Severity.OK
+
+
+def _deficit(row: LanguageCoverage, policy: Policy) -> int:
+    # Tokens missing to the tier the severity is about; an ok row is ranked by its next step.
+    tier = {
+        Severity.CRITICAL: "T1",
+        Severity.MAJOR: "T2",
+        Severity.MINOR: policy.target_tier,
+    }.get(Severity(row.severity))
+    return row.gaps[tier] if tier is not None else row.gap_tokens
+
+
+def _largest_share_exceeds(amounts: Mapping[Any, int], total: int) -> bool:
+    return total > 0 and max(amounts.values()) > SINGLE_SOURCE_SHARE * total
+
+
+def _language_row(
+    nation: str,
+    language: NationLanguage,
+    contributions: Sequence[Contribution],
+    policy: Policy,
+    purpose: str,
+) -> LanguageCoverage:
+    available = domestic = hosted = commercial = research = 0
+    by_asset: dict[int, int] = defaultdict(int)
+    by_org: dict[str, int] = defaultdict(int)
+    unverified = False
+    for c in contributions:
+        tokens = c.available_tokens
+        available += tokens
+        if nation in (o.upper() for o in c.origin_nations):
+            domestic += tokens
+        if c.hosting_nation is not None and c.hosting_nation.upper() == nation:
+            hosted += tokens
+        if c.license_class in OPEN_CLASSES:
+            commercial += tokens
+        if c.license_class in RESEARCH_CLASSES:
+            research += tokens
+        by_asset[c.asset_id] += tokens
+        by_org[c.organization] += tokens
+        unverified = unverified or not c.verified
+
+    counted = {
+        Purpose.ALL: available,
+        Purpose.COMMERCIAL: commercial,
+        Purpose.RESEARCH: research,
+    }[Purpose(purpose)]
+    tier = tier_of(counted, policy)
+    gaps = {t: max(0, policy.targets[t] - counted) for t in TIERS}
+    index = _tier_index(tier)
+    next_tier = TIERS[index + 1] if index + 1 < len(TIERS) else None
+
+    flags: set[str] = set()
+    if available == 0:
+        flags.add("no-data")
+    else:
+        if not language.detectable or unverified:
+            flags.add("unverifiable")
+        if hosted == 0:
+            flags.add("only-foreign-hosted")
+        if commercial == 0:
+            flags.add("only-non-commercial")
+        if _largest_share_exceeds(by_asset, available) or _largest_share_exceeds(by_org, available):
+            flags.add("single-source")
+    if unverified:
+        # A declared-but-unverifiable asset is flagged even when deduplication left it no tokens.
+        flags.add("unverifiable")
+
+    return LanguageCoverage(
+        language=language.language,
+        name=language.name,
+        speakers=language.speakers,
+        writers=language.writers,
+        official_status=language.official_status,
+        available_tokens=available,
+        domestic_tokens=domestic,
+        domestic_hosted_tokens=hosted,
+        commercial_tokens=commercial,
+        research_tokens=research,
+        tier=tier,
+        good=index >= TIERS.index("T2") and counted >= policy.t2_good,
+        next_tier=next_tier,
+        gap_tokens=gaps[next_tier] if next_tier is not None else 0,
+        gaps=MappingProxyType(gaps),
+        severity=_severity(language, tier, policy),
+        flags=tuple(sorted(flags)),
+        sources=len(by_asset),
+    )
+
+
+def _indicators(
+    languages: Sequence[NationLanguage], rows: Sequence[LanguageCoverage]
+) -> Indicators:
+    total_writers = sum(r.writers for r in rows)
+
+    def writers_reaching(tier: str) -> float:
+        reached = sum(r.writers for r in rows if _tier_index(r.tier) >= TIERS.index(tier))
+        return _share(reached, total_writers)
+
+    tokens = sum(r.available_tokens for r in rows)
+    undetectable = {lang.language for lang in languages if not lang.detectable}
+    flagged = {r.language for r in rows if "unverifiable" in r.flags}
+    return Indicators(
+        writers_share_t1=writers_reaching("T1"),
+        writers_share_t2=writers_reaching("T2"),
+        writers_share_t3=writers_reaching("T3"),
+        domestic_origin_share=_share(sum(r.domestic_tokens for r in rows), tokens),
+        domestic_hosted_share=_share(sum(r.domestic_hosted_tokens for r in rows), tokens),
+        license_clean_share=_share(sum(r.commercial_tokens for r in rows), tokens),
+        # Every language no detector can recognise, with or without data, plus those whose
+        # data was only declared.
+        unverifiable_languages=tuple(sorted(undetectable | flagged)),
+        languages_at_tier=MappingProxyType(
+            {t: sum(1 for r in rows if _tier_index(r.tier) >= i) for i, t in enumerate(TIERS)}
+        ),
+    )
+
+
+def compute_coverage(
+    nation: str,
+    languages: Sequence[NationLanguage],
+    contributions: Sequence[Contribution],
+    policy: Policy = DEFAULT_POLICY,
+    purpose: str = "all",
+) -> CoverageReport:
+    """Coverage of `nation`'s languages by `contributions`, tiered on the `purpose` view.
+
+    Language tags are matched exactly, so callers pass canonical tags on both sides.
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, got {purpose!r}")
+    tags = {lang.language for lang in languages}
+    if len(tags) != len(languages):
+        seen = [lang.language for lang in languages]
+        duplicated = sorted({t for t in seen if seen.count(t) > 1})
+        raise ValueError(f"language(s) listed more than once: {', '.join(duplicated)}")
+    nation = nation.upper()
+
+    per_language: dict[str, list[Contribution]] = defaultdict(list)
+    other: dict[str, int] = defaultdict(int)
+    for c in contributions:
+        if c.language in tags:
+            per_language[c.language].append(c)
+        else:
+            other[c.language] += c.available_tokens
+
+    rows = [
+        _language_row(nation, lang, per_language.get(lang.language, []), policy, purpose)
+        for lang in languages
+    ]
+    rows.sort(
+        key=lambda r: (Severity(r.severity).rank, -r.writers * _deficit(r, policy), r.language)
+    )
+
+    return CoverageReport(
+        nation=nation,
+        purpose=purpose,
+        policy=policy,
+        languages=tuple(rows),
+        indicators=_indicators(languages, rows),
+        other_languages=MappingProxyType(dict(sorted(other.items()))),
+    )
+
+
+def worst_severity(data: Mapping[str, Any] | None) -> str:
+    """The traffic light of a stored report: its worst language severity ("none" without a
+    report or without languages)."""
+    if not data or not data.get("languages"):
+        return "none"
+    found = {row["severity"] for row in data["languages"]}
+    return next(s for s in SEVERITIES if s in found or s == "ok")

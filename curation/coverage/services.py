@@ -1,0 +1,259 @@
+"""Coverage of a nation's languages: gathers profiled assets and reference data, hands them to the
+pure gap module, keeps dated snapshots, and says who may read which nation."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from curation import queue
+from curation.coverage import charts, gaps
+from curation.models import AssetProfile, CoveragePolicy, CoverageReport, Gap
+from curation.profiling.langid import all_labels
+from curation.vocabulary import LanguageStatus, Purpose
+from inventory.models import Asset, Membership, Nation, NationLanguage, Organization
+
+
+def nations_visible_to(user: Any) -> QuerySet[Nation]:
+    """Admins see every nation; a ministry's reviewers see its nation; stewards the nations of
+    their organisations' assets (owner, origin or hosting)."""
+    if not user or not user.is_authenticated:
+        return Nation.objects.none()
+    if user.is_staff:
+        return Nation.objects.all()
+    memberships = Membership.objects.filter(user=user)
+    reviewed = memberships.filter(
+        role=Membership.Role.REVIEWER, organization__kind=Organization.Kind.MINISTRY
+    ).values("organization__nation_id")
+    own_assets = Asset.objects.filter(organization__in=memberships.values("organization_id"))
+    return Nation.objects.filter(
+        Q(pk__in=reviewed)
+        | Q(pk__in=own_assets.values("organization__nation_id"))
+        | Q(pk__in=own_assets.values("origin_nations"))
+        | Q(pk__in=own_assets.values("hosting_nation_id"))
+    ).distinct()
+
+
+def is_reviewer_of(user: Any, nation: Nation) -> bool:
+    if user.is_staff:
+        return True
+    return Membership.objects.filter(
+        user=user,
+        role=Membership.Role.REVIEWER,
+        organization__kind=Organization.Kind.MINISTRY,
+        organization__nation=nation,
+    ).exists()
+
+
+def policy_for(nation: Nation) -> gaps.Policy:
+    """The nation's own policy, else the default row, else the defaults from the literature."""
+    row = (
+        CoveragePolicy.objects.filter(nation=nation).first()
+        or CoveragePolicy.objects.filter(nation__isnull=True).first()
+    )
+    if row is None:
+        return gaps.Policy()
+    return gaps.Policy(targets=row.targets, t2_good=row.t2_good, target_tier=row.target_tier)
+
+
+@transaction.atomic
+def update_policy(*, nation: Nation, policy: gaps.Policy, actor: Any) -> CoveragePolicy:
+    """Set a nation's tier targets (recorded in the policy's history) and refresh its report."""
+    row = CoveragePolicy.objects.filter(nation=nation).first() or CoveragePolicy(nation=nation)
+    row.targets = dict(policy.targets)
+    row.t2_good = policy.t2_good
+    row.target_tier = policy.target_tier
+    row.updated_by = actor
+    row._history_user = actor  # type: ignore[attr-defined]
+    row.save()
+    transaction.on_commit(lambda: refresh_coverage(nation=nation))
+    return row
+
+
+def _assets_of(nation: Nation) -> QuerySet[AssetProfile]:
+    """Profiles of the live assets that concern the nation: owned there, from there, or hosted
+    there."""
+    assets = Asset.objects.active().filter(
+        Q(organization__nation=nation) | Q(origin_nations=nation) | Q(hosting_nation=nation)
+    )
+    return (
+        AssetProfile.objects.filter(asset__in=assets)
+        .select_related("asset__organization", "asset__hosting_nation")
+        .prefetch_related("languages", "asset__origin_nations", "asset__languages")
+        .order_by("asset_id")
+    )
+
+
+def _contributions(profile: AssetProfile) -> list[gaps.Contribution]:
+    asset = profile.asset
+    declared = [lang.tag for lang in asset.languages.all()]
+    origins = tuple(sorted(n.alpha2 for n in asset.origin_nations.all()))
+    hosting = asset.hosting_nation.alpha2 if asset.hosting_nation else None
+    result = []
+    for row in profile.languages.all():
+        language, verified = row.language, row.status != LanguageStatus.UNVERIFIABLE
+        if row.status == "undetermined":
+            continue
+        if row.status == "group":
+            # A confusable group (hr/sr-Latn/bs …) counts for the declared member, if any.
+            members = set(_members(profile.data, row.language))
+            chosen = [tag for tag in declared if tag in members]
+            if not chosen:
+                continue
+            language = chosen[0]
+        result.append(
+            gaps.Contribution(
+                asset_id=asset.pk,
+                organization=asset.organization.slug,
+                language=language,
+                tokens=row.estimated_tokens,
+                duplicate_rate=profile.duplicate_rate,
+                license_class=asset.license_class,
+                origin_nations=origins,
+                hosting_nation=hosting,
+                verified=verified,
+            )
+        )
+    return result
+
+
+def _members(data: dict[str, Any], tag: str) -> list[str]:
+    for row in data.get("languages", []):
+        if row["language"] == tag:
+            return list(row.get("members") or [])
+    return []
+
+
+def inputs(nation: Nation) -> tuple[list[gaps.NationLanguage], list[gaps.Contribution]]:
+    labels = all_labels()
+    languages = [
+        gaps.NationLanguage(
+            language=link.language.tag,
+            name=link.language.name,
+            speakers=link.speakers,
+            writers=link.writers,
+            official_status=link.official_status,
+            detectable=link.language.tag in labels,
+        )
+        for link in NationLanguage.objects.filter(nation=nation)
+        .select_related("language")
+        .order_by("language__tag")
+    ]
+    contributions = [c for profile in _assets_of(nation) for c in _contributions(profile)]
+    return languages, contributions
+
+
+def build_report(nation: Nation, purpose: str = Purpose.ALL) -> gaps.CoverageReport:
+    """Compute the nation's coverage now (not stored)."""
+    languages, contributions = inputs(nation)
+    return gaps.compute_coverage(
+        nation.alpha2, languages, contributions, policy_for(nation), purpose=purpose
+    )
+
+
+def report_document(
+    nation: Nation, report: gaps.CoverageReport, generated_at: Any
+) -> dict[str, Any]:
+    """The report in the API's names."""
+    data = report.to_json()
+    data["nation"] = {"alpha2": nation.alpha2, "name": nation.name, "population": nation.population}
+    data["generated_at"] = generated_at.isoformat()
+    return data
+
+
+def _fingerprint(nation: Nation, report: gaps.CoverageReport) -> str:
+    payload = json.dumps(report.to_json(), sort_keys=True, default=str)
+    return hashlib.sha256(f"{nation.alpha2}:{payload}".encode()).hexdigest()
+
+
+def refresh_coverage(*, nation: Nation, force: bool = False) -> CoverageReport:
+    """Store a new snapshot when the nation's coverage changed (or when forced); else return the
+    latest. Safe to call as often as anything changes: identical inputs write nothing."""
+    report = build_report(nation)
+    fingerprint = _fingerprint(nation, report)
+    latest = CoverageReport.objects.filter(nation=nation).order_by("-generated_at").first()
+    if latest is not None and latest.fingerprint == fingerprint and not force:
+        return latest
+    now = timezone.now()
+    document = report_document(nation, report, now)
+    with transaction.atomic():
+        snapshot = CoverageReport.objects.create(
+            nation=nation,
+            generated_at=now,
+            fingerprint=fingerprint,
+            policy=report.policy.to_json(),
+            indicators=report.indicators.to_json(),
+            data=document,
+            chart_svg=charts.coverage_chart(document),
+        )
+        Gap.objects.bulk_create(
+            Gap(
+                report=snapshot,
+                language=row.language,
+                name=row.name,
+                writers=row.writers,
+                official_status=row.official_status,
+                available_tokens=row.available_tokens,
+                commercial_tokens=row.commercial_tokens,
+                tier=row.tier,
+                next_tier=row.next_tier or "",
+                gap_tokens=row.gap_tokens,
+                severity=row.severity,
+                flags=list(row.flags),
+                rank=rank,
+            )
+            for rank, row in enumerate(report.languages)
+        )
+    return snapshot
+
+
+def latest_reports(nations: QuerySet[Nation]) -> dict[int, CoverageReport]:
+    """Each nation's newest snapshot, by nation id, in one query."""
+    newest = CoverageReport.objects.filter(nation=OuterRef("nation")).order_by("-generated_at")
+    reports = CoverageReport.objects.filter(
+        nation__in=nations, pk=Subquery(newest.values("pk")[:1])
+    )
+    return {report.nation_id: report for report in reports}
+
+
+def latest_report(nation: Nation) -> CoverageReport:
+    """The latest snapshot, made now if the nation has none yet."""
+    latest = CoverageReport.objects.filter(nation=nation).order_by("-generated_at").first()
+    return latest or refresh_coverage(nation=nation)
+
+
+def nations_of_asset(asset: Asset) -> list[Nation]:
+    """The nations whose reports an asset's profile feeds."""
+    nations = {asset.organization.nation, *asset.origin_nations.all()}
+    if asset.hosting_nation:
+        nations.add(asset.hosting_nation)
+    return sorted(nations, key=lambda n: n.alpha2)
+
+
+def nations_with_data() -> list[Nation]:
+    """Nations some live asset concerns, or that have reports already."""
+    assets = Asset.objects.active()
+    return list(
+        Nation.objects.filter(
+            Q(pk__in=assets.values("organization__nation_id"))
+            | Q(pk__in=assets.values("origin_nations"))
+            | Q(pk__in=assets.values("hosting_nation_id"))
+            | Q(pk__in=CoverageReport.objects.values("nation_id"))
+        )
+        .distinct()
+        .order_by("alpha2")
+    )
+
+
+def schedule_refresh(alpha2s: list[str]) -> None:
+    """Queue a refresh of these nations' reports, each COVERAGE_DEBOUNCE_SECONDS after the
+    current transaction commits (a countdown, so one change's several events settle before the
+    report is computed; identical inputs then write nothing)."""
+    for code in sorted(set(alpha2s)):
+        queue.send_on_commit(
+            queue.REFRESH_COVERAGE, code, countdown=settings.COVERAGE_DEBOUNCE_SECONDS
+        )

@@ -1,0 +1,1 @@
+"""Manifests: criteria, frozen versions and their renderings, with API, tasks and admin."""

@@ -1,0 +1,322 @@
+"""Manifests: select profiled assets by criteria, checksum their files (cached), freeze a version.
+The same selection gives the same content hash; a version never changes once ready."""
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+
+from curation import queue
+from curation.manifests import croissant, tabular
+from curation.manifests.entries import Entry, VersionMeta, content_hash
+from curation.models import (
+    AssetProfile,
+    FileChecksum,
+    Manifest,
+    ManifestEntry,
+    ManifestVersion,
+)
+from curation.runs import engine
+from curation.vocabulary import (
+    MIXED_TOP_SHARE,
+    SELECTION_PURPOSES,
+    LanguageStatus,
+    Purpose,
+    classes_for,
+)
+from inventory import langtags
+from inventory.locations import list_shards, local_stat, open_shard, policy_from_settings
+from inventory.models import Asset, Membership
+
+CHUNK = 1024 * 1024
+CRITERIA_KEYS = {
+    "languages",
+    "origin_nations",
+    "hosting_nations",
+    "purpose",
+    "license_classes",
+    "access_levels",
+    "max_duplicate_rate",
+    "exclude_unverifiable",
+    "exclude_mixed",
+}
+LIST_KEYS = {"languages", "origin_nations", "hosting_nations", "license_classes", "access_levels"}
+
+
+class CriteriaError(ValueError):
+    """Criteria that cannot select anything meaningful; the message names the key."""
+
+
+def clean_criteria(raw: dict[str, Any]) -> dict[str, Any]:
+    """Validated, normalised criteria (canonical language tags, upper-case nations)."""
+    unknown = set(raw) - CRITERIA_KEYS
+    if unknown:
+        raise CriteriaError(f"unknown criteria {sorted(unknown)}; known: {sorted(CRITERIA_KEYS)}")
+    criteria = dict(raw)
+    for key in LIST_KEYS & set(criteria):
+        value = criteria[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CriteriaError(f"{key}: give a list of strings")
+    for key in ("exclude_unverifiable", "exclude_mixed"):
+        if key in criteria and not isinstance(criteria[key], bool):
+            raise CriteriaError(f"{key}: give true or false")
+    try:
+        if "languages" in criteria:
+            criteria["languages"] = sorted({langtags.canonical(t) for t in criteria["languages"]})
+    except langtags.InvalidLanguageTag as exc:
+        raise CriteriaError(f"languages: {exc}") from exc
+    for key in ("origin_nations", "hosting_nations"):
+        if key in criteria:
+            criteria[key] = sorted({str(c).upper() for c in criteria[key]})
+    if criteria.get("purpose") not in (None, *SELECTION_PURPOSES):
+        raise CriteriaError(f"purpose: give {' or '.join(SELECTION_PURPOSES)}")
+    rate = criteria.get("max_duplicate_rate")
+    if rate is not None and (
+        isinstance(rate, bool) or not (isinstance(rate, int | float) and 0 <= rate <= 1)
+    ):
+        raise CriteriaError("max_duplicate_rate: a number from 0 to 1")
+    return criteria
+
+
+def selectable_assets(user: Any) -> QuerySet[Asset]:
+    """Assets a manifest of `user` may hand out: visible to them, live, profiled; another
+    organisation's confidential assets never leave it."""
+    own = Membership.objects.filter(user=user).values("organization_id")
+    return (
+        Asset.objects.visible_to(user)
+        .active()
+        .filter(profile__isnull=False)
+        .exclude(Q(access_level=Asset.AccessLevel.CONFIDENTIAL) & ~Q(organization_id__in=own))
+    )
+
+
+def select(manifest: Manifest, user: Any) -> list[AssetProfile]:
+    """The profiled assets the manifest's criteria keep, in a stable order."""
+    criteria = manifest.criteria
+    assets = selectable_assets(user)
+    if criteria.get("origin_nations"):
+        assets = assets.filter(origin_nations__alpha2__in=criteria["origin_nations"])
+    if criteria.get("hosting_nations"):
+        assets = assets.filter(hosting_nation__alpha2__in=criteria["hosting_nations"])
+    if criteria.get("access_levels"):
+        assets = assets.filter(access_level__in=criteria["access_levels"])
+    classes = set(criteria.get("license_classes") or [])
+    if criteria.get("purpose"):
+        allowed: frozenset[str] = classes_for(Purpose(criteria["purpose"])) or frozenset()
+        classes = (classes or set(allowed)) & allowed
+    if classes or criteria.get("purpose"):
+        assets = assets.filter(license_class__in=sorted(classes))
+    profiles = (
+        AssetProfile.objects.filter(asset__in=assets.distinct())
+        .select_related("asset__organization", "asset__hosting_nation")
+        .prefetch_related("languages", "asset__origin_nations")
+        .order_by("asset_id")
+    )
+    kept = []
+    wanted = set(criteria.get("languages") or [])
+    for profile in profiles:
+        rows = list(profile.languages.all())
+        if wanted and not wanted & {r.language for r in rows}:
+            continue
+        if criteria.get("exclude_unverifiable") and any(
+            r.status == LanguageStatus.UNVERIFIABLE for r in rows
+        ):
+            continue
+        top = max((r.share_characters for r in rows), default=0.0)
+        if criteria.get("exclude_mixed") and top < MIXED_TOP_SHARE:
+            continue
+        rate = criteria.get("max_duplicate_rate")
+        if rate is not None and profile.duplicate_rate > rate:
+            continue
+        kept.append(profile)
+    return kept
+
+
+def sha256_of(location: str) -> tuple[int, str]:
+    """(size, sha256) of a file, streamed; local files are cached by size and mtime."""
+    policy = policy_from_settings()
+    stat = local_stat(location, policy)
+    if stat is not None:
+        cached = FileChecksum.objects.filter(
+            location=location, size=stat.st_size, mtime_ns=stat.st_mtime_ns
+        ).first()
+        if cached is not None:
+            return cached.size, cached.sha256
+    digest, size = hashlib.sha256(), 0
+    with open_shard(location, policy) as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    if stat is not None:
+        FileChecksum.objects.update_or_create(
+            location=location,
+            defaults={"size": size, "mtime_ns": stat.st_mtime_ns, "sha256": digest.hexdigest()},
+        )
+    return size, digest.hexdigest()
+
+
+def entries_of(profile: AssetProfile) -> Iterator[Entry]:
+    """One entry per data file of the asset; its language tokens are the asset's, apportioned
+    by the file's share of the asset's bytes."""
+    asset = profile.asset
+    files = [
+        s
+        for s in list_shards(asset.location, policy_from_settings())
+        if engine.shard_kind(s.name, asset.format) == "data"
+    ]
+    checked = [(shard, *sha256_of(shard.location)) for shard in files]
+    total = sum(size for _, size, _ in checked) or 1
+    tokens = [
+        (row.language, row.estimated_tokens)
+        for row in profile.languages.all()
+        if row.status != "undetermined"
+    ]
+    origins = tuple(sorted(n.alpha2 for n in asset.origin_nations.all()))
+    for shard, size, sha in checked:
+        yield Entry(
+            asset_id=asset.pk,
+            asset_slug=asset.slug,
+            asset_title=asset.title,
+            organization=asset.organization.slug,
+            organization_name=asset.organization.name,
+            location=shard.location,
+            name=shard.name,
+            size=size,
+            sha256=sha,
+            format=asset.format,
+            compression=asset.compression,
+            text_field=asset.text_field,
+            document_unit=asset.document_unit,
+            languages=tuple(sorted((tag, round(n * size / total)) for tag, n in tokens)),
+            license_expression=asset.license_expression,
+            license_class=asset.license_class,
+            attribution=(
+                f'"{asset.title}" by {asset.organization.name}, {asset.license_expression}'
+            ),
+            origin_nations=origins,
+            hosting_nation=asset.hosting_nation.alpha2 if asset.hosting_nation else "",
+            custodian=asset.custodian,
+        )
+
+
+@transaction.atomic
+def create_version(*, manifest: Manifest, actor: Any) -> ManifestVersion:
+    """A new pending version numbered after the last; materialised by `materialise`."""
+    locked = Manifest.objects.select_for_update().get(pk=manifest.pk)
+    last = locked.versions.aggregate(n=Max("number"))["n"] or 0
+    return ManifestVersion.objects.create(
+        manifest=locked, number=last + 1, created_by=actor, criteria=locked.criteria
+    )
+
+
+def materialise(*, version_id: int) -> ManifestVersion:
+    """Checksum and freeze the version's entries; safe to run twice (a ready version stays)."""
+    version = ManifestVersion.objects.select_related("manifest", "created_by").get(pk=version_id)
+    if version.status != ManifestVersion.Status.PENDING:
+        return version
+    try:
+        entries = [
+            entry
+            for profile in select(version.manifest, version.created_by)
+            for entry in entries_of(profile)
+        ]
+    except Exception as exc:  # a file that vanished or turned unreadable: say which
+        ManifestVersion.objects.filter(pk=version.pk, status=ManifestVersion.Status.PENDING).update(
+            status=ManifestVersion.Status.FAILED, error=str(exc)[:5000]
+        )
+        version.refresh_from_db()
+        return version
+    entries.sort(key=lambda e: (e.asset_id, e.name))
+    with transaction.atomic():
+        locked = ManifestVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != ManifestVersion.Status.PENDING:
+            return locked
+        ManifestEntry.objects.bulk_create(
+            (
+                ManifestEntry(
+                    version=locked,
+                    position=position,
+                    asset_id=entry.asset_id,
+                    name=entry.name,
+                    size=entry.size,
+                    sha256=entry.sha256,
+                    data=entry.to_json(),
+                )
+                for position, entry in enumerate(entries)
+            ),
+            batch_size=2000,
+        )
+        locked.entry_count = len(entries)
+        locked.total_bytes = sum(e.size for e in entries)
+        locked.total_tokens = sum(n for e in entries for _, n in e.languages)
+        locked.content_hash = content_hash(entries)
+        locked.status = ManifestVersion.Status.READY
+        locked.save()
+        return locked
+
+
+def request_version(*, manifest: Manifest, actor: Any) -> ManifestVersion:
+    """Create a version and materialise it: inline when the actor has few profiled assets to
+    choose from (one count query, not a second selection), else as a task."""
+    version = create_version(manifest=manifest, actor=actor)
+    selected = AssetProfile.objects.filter(asset__in=selectable_assets(actor)).count()
+    if selected <= settings.MANIFEST_INLINE_ASSETS:
+        return materialise(version_id=version.pk)
+    queue.send_on_commit(queue.MATERIALISE_MANIFEST, version.pk)
+    return version
+
+
+def version_entries(version: ManifestVersion) -> Iterator[Entry]:
+    """The frozen entries, read in chunks (constant memory for large versions)."""
+    rows = (
+        ManifestEntry.objects.filter(version=version)
+        .order_by("position")
+        .values_list("data", flat=True)
+    )
+    for data in rows.iterator(chunk_size=2000):
+        yield Entry.from_json(data)
+
+
+FORMATS = ("json", "jsonl", "csv", "croissant")
+
+
+def version_meta(version: ManifestVersion, base_url: str) -> VersionMeta:
+    manifest = version.manifest
+    return VersionMeta(
+        slug=manifest.slug,
+        title=manifest.title,
+        description=manifest.description,
+        version=version.number,
+        created_at=version.created_at.isoformat(),
+        created_by=version.created_by.get_username(),
+        publisher=manifest.organization.name,
+        criteria=version.criteria,
+        content_hash=version.content_hash,
+        base_url=base_url,
+    )
+
+
+def render_version(version: ManifestVersion, fmt: str, base_url: str) -> Iterator[str]:
+    """The version as `fmt` text, in chunks (json, jsonl and csv stream entry by entry)."""
+    meta = version_meta(version, base_url)
+    if fmt == "croissant":
+        return croissant.render_croissant_stream(meta, lambda: version_entries(version))
+    entries = version_entries(version)
+    renderers = {
+        "json": tabular.render_json,
+        "jsonl": tabular.render_jsonl,
+        "csv": tabular.render_csv,
+    }
+    return renderers[fmt](meta, entries)
+
+
+def find_version(manifest: Manifest, number: str) -> ManifestVersion | None:
+    """A ready version by number, or the newest for `latest`."""
+    versions = ManifestVersion.objects.select_related("manifest__organization", "created_by")
+    versions = versions.filter(manifest=manifest, status=ManifestVersion.Status.READY)
+    if number == "latest":
+        return versions.order_by("-number").first()
+    return versions.filter(number=int(number)).first()

@@ -1,0 +1,300 @@
+"""Coverage reports: the Django side (inputs, snapshots, API, command, pages, who sees what)."""
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
+
+from curation.coverage import services as coverage
+from curation.models import CoveragePolicy, CoverageReport
+from inventory.models import Membership, Nation
+from tests.factories import (
+    AssetFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+    profiled,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kenya() -> Nation:
+    return Nation.objects.get(alpha2="KE")
+
+
+@pytest.fixture
+def library(kenya: Nation) -> Any:
+    return OrganizationFactory(slug="knls", nation=kenya)
+
+
+@pytest.fixture
+def reviewer(kenya: Nation) -> Any:
+    ministry = OrganizationFactory(slug="ict-ke", nation=kenya, kind="ministry")
+    return MembershipFactory(organization=ministry, role=Membership.Role.REVIEWER).user
+
+
+def api_as(user: Any) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def row(report: dict[str, Any], tag: str) -> dict[str, Any]:
+    return next(r for r in report["languages"] if r["language"] == tag)
+
+
+def test_a_profiled_asset_counts_for_its_nation(library: Any, kenya: Nation) -> None:
+    asset = AssetFactory(organization=library, languages=["sw"])
+    asset.origin_nations.set([kenya])
+    asset.hosting_nation = kenya
+    asset.save()
+    profiled(asset, {"sw": 30_000_000, "en": 5_000_000})
+
+    report = coverage.refresh_coverage(nation=kenya).data
+
+    swahili = row(report, "sw")
+    assert swahili["available_tokens"] == 30_000_000
+    assert swahili["domestic_tokens"] == 30_000_000
+    assert swahili["domestic_hosted_tokens"] == 30_000_000
+    assert swahili["tier"] == "T1"
+    assert swahili["next_tier"] == "T2"
+    assert swahili["gap_tokens"] == 970_000_000
+    assert swahili["severity"] == "major"
+    assert "single-source" in swahili["flags"]
+    assert row(report, "ki")["flags"] == ["no-data"]
+    assert report["nation"] == {"alpha2": "KE", "name": "Kenya", "population": 58_246_400}
+
+
+def test_duplicates_are_removed_before_counting(library: Any, kenya: Nation) -> None:
+    profiled(AssetFactory(organization=library), {"sw": 1_000_000}, duplicate_documents=250)
+
+    assert row(coverage.build_report(kenya).to_json(), "sw")["available_tokens"] == 750_000
+
+
+def test_non_commercial_data_does_not_count_in_the_commercial_view(
+    library: Any, kenya: Nation
+) -> None:
+    open_asset = AssetFactory(organization=library, license_class="open-attribution")
+    closed = AssetFactory(
+        organization=library,
+        license_expression="CC-BY-NC-4.0",
+        license_class="non-commercial",
+    )
+    profiled(open_asset, {"sw": 10_000_000})
+    profiled(closed, {"sw": 15_000_000})
+
+    everything = row(coverage.build_report(kenya, "all").to_json(), "sw")
+    commercial = row(coverage.build_report(kenya, "commercial").to_json(), "sw")
+
+    assert everything["available_tokens"] == 25_000_000
+    assert everything["commercial_tokens"] == 10_000_000
+    assert everything["tier"] == "T1"
+    assert commercial["tier"] == "T0"
+
+
+def test_foreign_hosted_data_counts_but_lowers_domestic_hosting(
+    library: Any, kenya: Nation
+) -> None:
+    home = AssetFactory(organization=library)
+    home.hosting_nation = kenya
+    home.save()
+    abroad = AssetFactory(organization=library)
+    abroad.hosting_nation = Nation.objects.get(alpha2="IE")
+    abroad.save()
+    profiled(home, {"sw": 1_000_000})
+    profiled(abroad, {"sw": 3_000_000})
+
+    report = coverage.build_report(kenya).to_json()
+
+    assert row(report, "sw")["available_tokens"] == 4_000_000
+    assert row(report, "sw")["domestic_hosted_tokens"] == 1_000_000
+    assert report["indicators"]["domestic_hosted_share"] == 0.25
+
+
+def test_an_unverifiable_declared_language_counts_under_it_and_is_flagged(
+    library: Any,
+) -> None:
+    nigeria = Nation.objects.get(alpha2="NG")
+    org = OrganizationFactory(slug="radio-ng", nation=nigeria)
+    asset = AssetFactory(organization=org, languages=["pcm"])
+    profiled(asset, {"pcm": 2_000_000}, statuses={"pcm": "unverifiable"})
+
+    report = coverage.build_report(nigeria).to_json()
+
+    pidgin = row(report, "pcm")
+    assert pidgin["available_tokens"] == 2_000_000
+    assert "unverifiable" in pidgin["flags"]
+    assert pidgin["severity"] == "critical"  # over a million writers, below T1
+    assert "pcm" in report["indicators"]["unverifiable_languages"]
+
+
+def test_a_retired_asset_no_longer_counts(library: Any, kenya: Nation) -> None:
+    asset = AssetFactory(organization=library)
+    profiled(asset, {"sw": 1_000_000})
+    asset.status = "retired"
+    asset.save()
+
+    assert row(coverage.build_report(kenya).to_json(), "sw")["available_tokens"] == 0
+
+
+def test_snapshots_are_written_only_when_coverage_changes(library: Any, kenya: Nation) -> None:
+    asset = AssetFactory(organization=library)
+    profiled(asset, {"sw": 1_000_000})
+
+    first = coverage.refresh_coverage(nation=kenya)
+    again = coverage.refresh_coverage(nation=kenya)
+    profiled(asset, {"sw": 2_000_000})
+    changed = coverage.refresh_coverage(nation=kenya)
+
+    assert again.pk == first.pk
+    assert changed.pk != first.pk
+    assert CoverageReport.objects.filter(nation=kenya).count() == 2
+    assert changed.gaps.get(language="sw").available_tokens == 2_000_000
+    assert changed.chart_svg.startswith('<?xml version="1.0" encoding="utf-8" standalone="no"?>')
+    assert '<title id="chart-title">' in changed.chart_svg
+
+
+@pytest.mark.parametrize(
+    ("actor", "kenya_status", "nigeria_status"),
+    [
+        ("reviewer", 200, 404),
+        ("steward", 200, 404),
+        ("admin", 200, 200),
+        ("outsider", 404, 404),
+        ("anonymous", 401, 401),
+    ],
+)
+def test_who_reads_which_nation(
+    library: Any, reviewer: Any, actor: str, kenya_status: int, nigeria_status: int
+) -> None:
+    users = {
+        "reviewer": reviewer,
+        "steward": MembershipFactory(organization=library).user,
+        "admin": UserFactory(is_staff=True),
+        "outsider": UserFactory(),
+        "anonymous": None,
+    }
+    AssetFactory(organization=library)
+    client = api_as(users[actor])
+
+    assert client.get("/api/v1/coverage/KE/").status_code == kenya_status
+    assert client.get("/api/v1/coverage/NG/").status_code == nigeria_status
+    listed = client.get("/api/v1/coverage/")
+    if actor != "anonymous":
+        nations = [n["nation"] for n in listed.json()]
+        assert ("KE" in nations) is (kenya_status == 200)
+        assert ("NG" in nations) is (nigeria_status == 200)
+
+
+def test_the_report_as_csv_and_by_purpose(library: Any, reviewer: Any) -> None:
+    profiled(AssetFactory(organization=library), {"sw": 25_000_000})
+    client = api_as(reviewer)
+
+    response = client.get("/api/v1/coverage/KE/", {"format": "csv"})
+    research = client.get("/api/v1/coverage/KE/", {"purpose": "research"}).json()
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    swahili = next(r for r in rows if r["language"] == "sw")
+    assert (swahili["available_tokens"], swahili["tier"]) == ("25000000", "T1")
+    assert research["purpose"] == "research"
+    assert client.get("/api/v1/coverage/KE/", {"purpose": "profit"}).status_code == 400
+
+
+def test_reviewers_change_their_nation_policy_with_history(
+    library: Any, reviewer: Any, kenya: Nation
+) -> None:
+    profiled(AssetFactory(organization=library), {"sw": 25_000_000})
+    steward = MembershipFactory(organization=library).user
+    body = {
+        "targets": {
+            "T0": 10_000,
+            "T1": 30_000_000,
+            "T2": 500_000_000,
+            "T3": 2 * 10**10,
+            "T4": 14 * 10**10,
+        },
+        "t2_good": 2_000_000_000,
+        "target_tier": "T2",
+    }
+
+    refused = api_as(steward).put("/api/v1/coverage/KE/policy/", body, format="json")
+    accepted = api_as(reviewer).put("/api/v1/coverage/KE/policy/", body, format="json")
+    invalid = api_as(reviewer).put(
+        "/api/v1/coverage/KE/policy/",
+        {**body, "targets": {**body["targets"], "T2": 1}},
+        format="json",
+    )
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 200
+    assert accepted.json()["targets"]["T1"] == 30_000_000
+    assert invalid.status_code == 400
+    policy = CoveragePolicy.objects.get(nation=kenya)
+    assert policy.history.count() == 1
+    assert policy.history.first().history_user == reviewer
+    assert row(coverage.refresh_coverage(nation=kenya).data, "sw")["tier"] == "T0"
+
+
+def test_history_lists_snapshots(library: Any, reviewer: Any, kenya: Nation) -> None:
+    asset = AssetFactory(organization=library)
+    profiled(asset, {"sw": 1_000_000})
+    coverage.refresh_coverage(nation=kenya)
+    profiled(asset, {"sw": 30_000_000})
+    coverage.refresh_coverage(nation=kenya)
+
+    history = api_as(reviewer).get("/api/v1/coverage/KE/history/").json()
+
+    assert [entry["tiers"]["sw"] for entry in history] == ["T1", "T0"]
+
+
+def test_coverage_report_command_json_is_the_api(
+    library: Any, reviewer: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profiled(AssetFactory(organization=library), {"sw": 25_000_000})
+
+    call_command("coverage_report", "ke", "--format", "json")
+    printed = json.loads(capsys.readouterr().out)
+    call_command("coverage_report", "KE")
+    table = capsys.readouterr().out
+    call_command("coverage_report", "KE", "--format", "csv")
+    lines = capsys.readouterr().out.splitlines()
+
+    assert printed == api_as(reviewer).get("/api/v1/coverage/KE/").json()
+    assert "Swahili (sw)" in table
+    assert "25,000,000" in table
+    assert lines[0].startswith("language,name,speakers,writers")
+
+
+def test_report_pages_need_a_login_and_show_chart_table_and_csv(
+    library: Any, reviewer: Any
+) -> None:
+    profiled(AssetFactory(organization=library), {"sw": 25_000_000})
+    anonymous = Client().get("/reports/KE/")
+    client = Client()
+    client.force_login(reviewer)
+
+    index = client.get("/reports/")
+    page = client.get("/reports/KE/")
+    download = client.get("/reports/KE/?download=csv")
+
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+    assert index.status_code == 200
+    assert b"Kenya" in index.content
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html
+    assert 'id="gaps"' in html
+    assert "Swahili (sw)" in html
+    assert download["Content-Type"].startswith("text/csv")
+    assert client.get("/reports/NG/").status_code == 404
