@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 CONSTRAINTS := requirements/constraints.txt
 PORT ?= 8000
-# Modules without Django: they type-check strictly.
+# Modules without Django (`lint-imports` holds them to it): they type-check strictly.
 PURE_MODULES := curation/profiling curation/plain.py curation/vocabulary.py curation/coverage/gaps.py \
 	curation/manifests/entries.py curation/manifests/tabular.py curation/manifests/croissant.py \
 	curation/manifests/diff.py curation/manifests/attribution.py curation/catalogue/dcat.py \
@@ -35,6 +35,8 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy config inventory curation
 	$(PY) -m mypy --strict --config-file /dev/null --ignore-missing-imports $(PURE_MODULES)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
