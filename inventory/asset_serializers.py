@@ -10,6 +10,7 @@ from rest_framework import serializers
 from inventory import formats, langtags, licensing, permissions
 from inventory.locations import LocationError, list_shards, policy_from_settings
 from inventory.models import Asset, License, Nation, Organization
+from inventory.redaction import redact, secrets_of
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}, "example": ["sw", "en"]})
@@ -228,16 +229,20 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def history_entry(record: Any, previous: Any | None) -> dict[str, Any]:
-    """One historical record as who, when and the fields it changed."""
+def history_entry(
+    record: Any, previous: Any | None, secrets: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """One historical record as who, when and the fields it changed; `secrets` (locations the
+    reader may not see) are redacted from the values."""
     changes = []
     if previous is not None:
         delta = record.diff_against(previous)
         for change in delta.changes:
             if change.field in HIDDEN_HISTORY_FIELDS:
                 continue
+            old, new = _plain(change.old), _plain(change.new)
             changes.append(
-                {"field": change.field, "old": _plain(change.old), "new": _plain(change.new)}
+                {"field": change.field, "old": redact(old, secrets), "new": redact(new, secrets)}
             )
     user = record.history_user
     return {
@@ -249,9 +254,13 @@ def history_entry(record: Any, previous: Any | None) -> dict[str, Any]:
     }
 
 
-def asset_history(asset: Asset) -> list[dict[str, Any]]:
-    """The asset's changes, newest first."""
+def asset_history(asset: Asset, user: Any = None) -> list[dict[str, Any]]:
+    """The asset's changes, newest first; every location it has had is redacted for a `user`
+    who may not see its location (None: an operator, who sees everything)."""
     records = list(asset.history.select_related("history_user").order_by("history_date"))
-    entries = [history_entry(records[0], None)] if records else []
-    entries += [history_entry(record, previous) for previous, record in pairwise(records)]
+    secrets: tuple[str, ...] = ()
+    if user is not None and not permissions.can_read_location(user, asset):
+        secrets = secrets_of(asset.location, [record.location for record in records])
+    entries = [history_entry(records[0], None, secrets)] if records else []
+    entries += [history_entry(r, previous, secrets) for previous, r in pairwise(records)]
     return entries[::-1]

@@ -177,4 +177,4 @@ class AssetViewSet(viewsets.ModelViewSet[Asset]):
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every change to the asset: who, when, and which fields from what to what."""
         asset = self.get_object()
-        return Response(AssetHistorySerializer(asset_history(asset), many=True).data)
+        return Response(AssetHistorySerializer(asset_history(asset, request.user), many=True).data)

@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from curation.models import ProfileRun, ProfileShard
 from curation.vocabulary import LANGUAGE_STATUSES
+from inventory.permissions import can_read_location
+from inventory.redaction import redact, secrets_of
 
 
 class ProfileRequestSerializer(serializers.Serializer[dict[str, Any]]):
@@ -121,3 +123,13 @@ class ProfileRunSerializer(serializers.ModelSerializer[ProfileRun]):
         if run.status != ProfileRun.Status.SUCCEEDED or run.result is None:
             return None
         return profile_document(run.result)
+
+    def to_representation(self, instance: ProfileRun) -> dict[str, Any]:
+        """The run; file names and paths redacted for a reader who may not see the asset's
+        location (a command, with no user in the context, is an operator and sees them)."""
+        data = super().to_representation(instance)
+        user = self.context.get("user") or getattr(self.context.get("request"), "user", None)
+        if user is None or can_read_location(user, instance.asset):
+            return data
+        names = [name for shard in instance.shards.all() for name in (shard.location, shard.name)]
+        return dict(redact(data, secrets_of(instance.asset.location, names)))

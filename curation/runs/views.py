@@ -75,7 +75,10 @@ class ProfiledAssetViewSet(AssetViewSet):
         except runs.ProfileRequestError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         run = _runs().get(pk=run.pk)
-        return Response(ProfileRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            ProfileRunSerializer(run, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
     @extend_schema(responses={200: ProfileRunSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="profile-runs", filterset_class=None)
@@ -83,7 +86,9 @@ class ProfiledAssetViewSet(AssetViewSet):
         """The asset's profiling runs, newest first."""
         asset = self.get_object()
         page = self.paginate_queryset(cast(Any, _runs().filter(asset=asset)))
-        return self.get_paginated_response(ProfileRunSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            ProfileRunSerializer(page, many=True, context={"request": request}).data
+        )
 
 
 class ProfileRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[ProfileRun]):
@@ -103,4 +108,6 @@ class ProfileRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Profi
         if not can_edit_asset(request.user, run.asset):
             raise PermissionDenied("Only stewards of the asset's organisation cancel its runs.")
         run = runs.cancel_run(run=run)
-        return Response(ProfileRunSerializer(_runs().get(pk=run.pk)).data)
+        return Response(
+            ProfileRunSerializer(_runs().get(pk=run.pk), context={"request": request}).data
+        )
