@@ -9,7 +9,8 @@ PORT ?= 8000
 PURE_MODULES := curation/profiling curation/plain.py curation/vocabulary.py curation/coverage/gaps.py \
 	curation/manifests/entries.py curation/manifests/tabular.py curation/manifests/croissant.py \
 	curation/manifests/diff.py curation/manifests/attribution.py curation/catalogue/dcat.py \
-	inventory/formats.py inventory/licensing.py inventory/langtags.py
+	curation/csvsafe.py inventory/formats.py inventory/licensing.py inventory/langtags.py \
+	inventory/grants.py
 
 .PHONY: demo test lint schema serve clean
 

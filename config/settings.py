@@ -1,10 +1,12 @@
 """All settings, read from the environment; with no environment at all the registry runs on an
 embedded SQLite file with Celery tasks executed in-process."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from config.secrets import local_secret_key
 
@@ -32,12 +34,16 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "inventory",
     "curation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "config.middleware.RequestBodyLimit",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -58,7 +66,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -92,6 +100,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 
 # Local corpora may only be read below these named roots: STORAGE_ROOTS="name=/path,other=/path",
 # locations written name:relative/path (resolved, symlinks included).
@@ -116,6 +125,9 @@ S3_OPTIONS = {
     }.items()
     if value
 } | {"anon": env.bool("S3_ANONYMOUS", default=False)}
+# Without a key and secret (and not anonymous) s3:// locations are refused: s3fs's own credential
+# chain ends at the cloud metadata address, whose instance credentials are the machine's.
+S3_ALLOW_INSTANCE_CREDENTIALS = env.bool("S3_ALLOW_INSTANCE_CREDENTIALS", default=False)
 
 # --- Security: strict unless DEBUG is asked for --------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
@@ -128,6 +140,26 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W008"])
+# Reverse proxies in front of the site that append the address they saw to X-Forwarded-For; the
+# client's address is the one the outermost of them wrote (inventory.auth.client_address). 0: no
+# proxy, REMOTE_ADDR is the client, and X-Forwarded-For is ignored (anyone can write it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every response: nothing but this site's own scripts, styles and images; no plugins, frames or
+# foreign form targets. Style attributes (not <style> elements) are allowed: the matplotlib SVG
+# chart inlined in the report pages colours itself with them, and so does the browsable API.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # --- REST API ----------------------------------------------------------------------------------
@@ -145,6 +177,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"profile": env.str("PROFILE_THROTTLE_RATE", default="60/hour")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -157,14 +190,32 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and Redoc from this site's static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
-# Failed token authentications from one client address before it is refused for the window.
+# Failed token authentications from one client address before its token attempts are refused
+# for the window (its sessions and anonymous reads are not).
 AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=20)
 AUTH_FAILURE_WINDOW_SECONDS = env.int("AUTH_FAILURE_WINDOW_SECONDS", default=300)
-# Throttle counters live here: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) when several web
-# processes must share them.
+# Throttle counters live here: set CACHE_URL (e.g. redis://127.0.0.1:6379/1, Django's own
+# RedisCache) when several web processes must share them; unset, each process counts alone.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Password guessing on /accounts/login/ and /admin/login/ (django-axes): a (username, client
+# address) pair that fails this many times is answered 429 until the cool-off has passed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "inventory.auth.login_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every start; failures and lockouts are still logged
 
 # Pipelines' API tokens (django-rest-knox): stored hashed, expiring, revocable, scoped.
 KNOX_TOKEN_MODEL = "inventory.ApiToken"

@@ -1,5 +1,6 @@
-"""The demo journey: a demo nation's library with a steward and a ministry reviewer, the fixture
-corpora registered as its assets (and, as capabilities land, profiled and reported on)."""
+"""The demo journey: a demo nation's library with a steward and a ministry reviewer, granted the
+fixture corpora's storage and registering them as its assets (and, as capabilities land,
+profiled and reported on)."""
 
 import json
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from inventory.models import Asset, Membership, Nation, Organization
 
 DEMO_NATION = "KE"
 DEMO_ASSETS = Path(settings.BASE_DIR) / "fixtures" / "demo_assets.jsonl"
+# The storage the demo library owns (kind, root, prefix): the fixture corpora.
+DEMO_STORAGE = ("root", "fixtures", "corpora")
 
 
 @dataclass
@@ -48,6 +51,15 @@ def build_demo(*, passwords: dict[str, str]) -> DemoResult:
     )
     result = DemoResult()
     admin = _user("demo", passwords["demo"], staff=True)
+    kind, root, prefix = DEMO_STORAGE
+    inventory.grant_storage(
+        organization=library,
+        kind=kind,
+        root=root,
+        prefix=prefix,
+        granted_by=admin,
+        note="the demo's fixture corpora",
+    )
     steward = _user("steward", passwords["steward"])
     reviewer = _user("reviewer", passwords["reviewer"])
     Membership.objects.get_or_create(

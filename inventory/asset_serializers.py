@@ -7,8 +7,8 @@ from django.db.models import Manager
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inventory import formats, langtags, licensing, permissions
-from inventory.locations import LocationError, list_shards, policy_from_settings
+from inventory import formats, langtags, licensing, permissions, services
+from inventory.locations import LocationError, check_form, policy_from_settings
 from inventory.models import Asset, License, Nation, Organization
 from inventory.redaction import redact, secrets_of
 
@@ -129,11 +129,13 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         return self._classification.normalized
 
     def validate_location(self, value: str) -> str:
+        """The location's form only; where it leads is checked in `validate`, once the owner
+        (whose storage grants it must fall under) is known."""
         value = value.strip()
         if self.instance is not None and value == self.instance.location:
             return value
         try:
-            self._shards = list_shards(value, policy_from_settings())
+            check_form(value, policy_from_settings())
         except LocationError as exc:
             raise serializers.ValidationError(str(exc)) from exc
         return value
@@ -153,6 +155,10 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
 
         if self.instance is None:
             attrs["organization"] = self._owner(attrs.get("organization"))
+        owner = attrs["organization"] if self.instance is None else self.instance.organization
+        if "location" in attrs and attrs["location"] != getattr(self.instance, "location", None):
+            self._check_storage(owner, attrs["location"])
+        if self.instance is None:
             self._infer_format(attrs)
         fmt = current("format")
         errors: dict[str, str] = {}
@@ -184,6 +190,14 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
             return permissions.owner_of_new_asset(user, requested)
         except permissions.OwnershipError as exc:
             raise serializers.ValidationError({"organization": str(exc)}) from exc
+
+    def _check_storage(self, owner: Organization, location: str) -> None:
+        """The location under `owner`'s storage grants, overlapping no other organisation's live
+        asset, and its files (listed for format inference)."""
+        try:
+            self._shards = services.checked_shards(organization=owner, location=location)
+        except (services.StorageRefusal, LocationError) as exc:
+            raise serializers.ValidationError({"location": str(exc)}) from exc
 
     def _infer_format(self, attrs: dict[str, Any]) -> None:
         shards = [s for s in getattr(self, "_shards", []) if s.role == "data"]

@@ -3,20 +3,25 @@
 Three kinds, each checked when an asset is registered and again whenever a worker reads:
 - `root:relative/path` — a file, directory or glob below a named storage root (`STORAGE_ROOTS`),
   resolved with symlinks followed and checked for containment; regular files and directories only.
-- `s3://bucket/prefix` — through fsspec/s3fs, credentials from settings.
+- `s3://bucket/prefix` — through fsspec/s3fs, credentials from settings; never the instance
+  credentials of the machine (its metadata address) unless an operator allows them.
 - `https://…` (and `http://…` only when allowed) — fetched by resolving the host once, refusing
   loopback, private, link-local, carrier-grade NAT, multicast, reserved, unspecified and cloud
   metadata addresses (IPv4 hidden in IPv6 forms included), connecting to the checked address, and
   re-checking every redirect; time and bytes are capped.
+
+At registration a `Scope` (an organisation's storage grants) also limits where a location may
+lead: every path is checked against it once resolved, before anything is said of what is there.
 """
 
+import fnmatch
 import io
 import ipaddress
 import os
 import socket
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
@@ -58,6 +63,18 @@ class LocationPolicy:
     max_bytes: int = 50 * 1024**3
     max_shards: int = 100_000
     s3_options: dict[str, Any] = field(default_factory=dict)
+    # The machine's own credentials (environment, config files, the metadata address): only
+    # when an operator says so (`S3_ALLOW_INSTANCE_CREDENTIALS`).
+    s3_allow_instance_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a location may lead once resolved: `allows(location)` answers for a resolved
+    location (`root:path`, `s3://bucket/key`, a URL); `name` says whose, in refusals."""
+
+    allows: Callable[[str], bool]
+    name: str
 
 
 @dataclass(frozen=True)
@@ -136,8 +153,8 @@ def resolve_host(host: str, port: int, policy: LocationPolicy) -> IPAddress:
     return addresses[0]
 
 
-def check_url(url: str, policy: LocationPolicy) -> tuple[str, str, int, IPAddress]:
-    """Check a URL's scheme and address; returns (scheme, host, port, address to connect to)."""
+def _url_form(url: str, policy: LocationPolicy) -> tuple[str, str, int]:
+    """Check a URL's form without resolving it; returns (scheme, host, port)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "http" and not policy.allow_http:
@@ -152,7 +169,13 @@ def check_url(url: str, policy: LocationPolicy) -> tuple[str, str, int, IPAddres
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
         raise LocationError(f"{url!r}: {exc}") from exc
-    return scheme, parts.hostname, port, resolve_host(parts.hostname, port, policy)
+    return scheme, parts.hostname, port
+
+
+def check_url(url: str, policy: LocationPolicy) -> tuple[str, str, int, IPAddress]:
+    """Check a URL's scheme and address; returns (scheme, host, port, address to connect to)."""
+    scheme, host, port = _url_form(url, policy)
+    return scheme, host, port, resolve_host(host, port, policy)
 
 
 # --- HTTP --------------------------------------------------------------------------------------
@@ -273,11 +296,40 @@ def _split_local(location: str, policy: LocationPolicy) -> tuple[str, Path, str]
     return name, policy.storage_roots[name].resolve(), relative
 
 
-def _contained(path: Path, root: Path, shown: str) -> Path:
-    resolved = path.resolve()
+def _inside(resolved: Path, root: Path, shown: str, scope: Scope | None) -> Path:
     if resolved != root and root not in resolved.parents:
         raise LocationError(f"{shown!r} leaves its storage root (through a symlink)")
-    mode = resolved.stat().st_mode
+    if scope is not None:
+        name = shown.partition(":")[0]
+        if not scope.allows(f"{name}:{resolved.relative_to(root).as_posix()}"):
+            raise LocationError(f"{shown!r} leads outside {scope.name} (through a symlink)")
+    return resolved
+
+
+def _leads(path: Path, root: Path, shown: str, scope: Scope | None, *, steps: bool) -> Path:
+    """`path` resolved and checked to stay inside `root` and `scope`, with `steps` every symlink
+    on the way too, before anything is said of what exists there: a refusal is the same whether
+    or not the files it points at exist."""
+    if scope is not None and steps:
+        step = root
+        for part in path.relative_to(root).parts:
+            step = step / part
+            if step.is_symlink():
+                _inside(step.resolve(), root, shown, scope)
+            elif not step.exists():
+                break  # nothing below a missing component is resolved any further
+    return _inside(path.resolve(), root, shown, scope)
+
+
+def _contained(
+    path: Path, root: Path, shown: str, scope: Scope | None = None, *, steps: bool = True
+) -> Path:
+    """`path` resolved, inside `root` (and `scope`), an existing regular file or directory."""
+    resolved = _leads(path, root, shown, scope, steps=steps)
+    try:
+        mode = resolved.stat().st_mode
+    except FileNotFoundError as exc:
+        raise LocationError(f"{shown!r} does not exist") from exc
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         raise LocationError(f"{shown!r} is not a regular file or directory")
     return resolved
@@ -288,20 +340,63 @@ def _role(name: str) -> str:
     return "evidence" if is_evidence(name) else "data"
 
 
-def _list_local(location: str, policy: LocationPolicy) -> list[Shard]:
-    name, root, relative = _split_local(location, policy)
-    if GLOB_CHARS & set(relative):
-        candidates = sorted(root.glob(relative))
-        if not candidates:
-            raise LocationError(f"{location!r} matches no file")
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _glob(
+    root: Path, name: str, directory: PurePosixPath, parts: tuple[str, ...], scope: Scope | None
+) -> Iterator[PurePosixPath]:
+    """Paths (relative to `root`) below the checked `directory` matching `parts`: `*`, `?` and
+    `[…]` within one component, `**` any number of directories (not through symlinks). Every
+    entry a pattern matches is checked before it is looked into."""
+    if not parts:
+        yield directory
+        return
+    head, rest = parts[0], parts[1:]
+    base = root / directory
+    if head == "**":
+        yield from _glob(root, name, directory, rest, scope)
+        for entry in _entries(base):
+            if entry.is_dir(follow_symlinks=False):
+                yield from _glob(root, name, directory / entry.name, parts, scope)
+        return
+    if GLOB_CHARS & set(head):
+        names = [e.name for e in _entries(base) if fnmatch.fnmatchcase(e.name, head)]
     else:
-        candidate = root / relative
-        if not candidate.exists():
-            raise LocationError(f"{location!r} does not exist")
-        candidates = [candidate]
+        names = [head]
+    for entry_name in names:
+        relative = directory / entry_name
+        if not os.path.lexists(root / relative):
+            continue
+        resolved = _leads(root / relative, root, f"{name}:{relative}", scope, steps=True)
+        if not rest:
+            yield relative
+        elif resolved.is_dir():
+            yield from _glob(root, name, relative, rest, scope)
+
+
+def _list_local(location: str, policy: LocationPolicy, scope: Scope | None) -> list[Shard]:
+    name, root, relative = _split_local(location, policy)
+    parts = tuple(p for p in PurePosixPath(relative).parts if p != ".")
+    first_glob = next((i for i, p in enumerate(parts) if GLOB_CHARS & set(p)), None)
+    if first_glob is not None:
+        # The literal directory is checked first: a pattern never looks outside its scope.
+        start = PurePosixPath(*parts[:first_glob])
+        _leads(root / start, root, f"{name}:{start}", scope, steps=True)
+        matches = sorted(dict.fromkeys(_glob(root, name, start, parts[first_glob:], scope)))
+        if not matches:
+            raise LocationError(f"{location!r} matches no file")
+        candidates = [(root / match, f"{name}:{match}") for match in matches]
+    else:
+        candidates = [(root / relative, location)]
     files: list[Path] = []
-    for candidate in candidates:
-        resolved = _contained(candidate, root, f"{name}:{candidate.relative_to(root)}")
+    for candidate, shown in candidates:
+        resolved = _contained(candidate, root, shown, scope)
         if resolved.is_dir():
             for dirpath, dirnames, filenames in os.walk(resolved):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -310,7 +405,8 @@ def _list_local(location: str, policy: LocationPolicy) -> list[Shard]:
                         continue
                     path = Path(dirpath) / filename
                     shown = f"{name}:{path.relative_to(root)}"
-                    files.append(_contained(path, root, shown))
+                    # os.walk descends real directories only: the file is the one link left.
+                    files.append(_contained(path, root, shown, scope, steps=False))
         else:
             files.append(resolved)
         if len(files) > policy.max_shards:
@@ -329,7 +425,22 @@ def _list_local(location: str, policy: LocationPolicy) -> list[Shard]:
 # --- S3 ----------------------------------------------------------------------------------------
 
 
+def _check_s3_credentials(policy: LocationPolicy) -> None:
+    """Refuse, before any connection, to let s3fs find credentials by itself: its chain ends at
+    the cloud metadata address, whose instance credentials are the machine's, not a tenant's."""
+    options = policy.s3_options
+    if options.get("anon") or policy.s3_allow_instance_credentials:
+        return
+    if not (options.get("key") and options.get("secret")):
+        raise LocationError(
+            "s3:// locations need S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or S3_ANONYMOUS "
+            "for public buckets); the machine's instance credentials are not used unless "
+            "S3_ALLOW_INSTANCE_CREDENTIALS is set"
+        )
+
+
 def _s3(policy: LocationPolicy) -> Any:
+    _check_s3_credentials(policy)
     try:
         import s3fs
     except ImportError as exc:  # an optional extra: pip install .[s3]
@@ -337,7 +448,7 @@ def _s3(policy: LocationPolicy) -> Any:
     return s3fs.S3FileSystem(**policy.s3_options)
 
 
-def _list_s3(location: str, policy: LocationPolicy) -> list[Shard]:
+def _list_s3(location: str, policy: LocationPolicy, scope: Scope | None) -> list[Shard]:
     parts = urlsplit(location)
     if not parts.netloc:
         raise LocationError(f"{location!r}: no bucket")
@@ -352,10 +463,11 @@ def _list_s3(location: str, policy: LocationPolicy) -> list[Shard]:
             found = fs.find(path, detail=True)
     except (OSError, ValueError) as exc:
         raise LocationError(f"{location!r}: {exc}") from exc
+    # Objects outside the scope are not listed (a listing's prefix is not a directory).
     shards = [
         Shard(f"s3://{key}", key, info.get("size"), _role(key))
         for key, info in sorted(found.items())
-        if info.get("type", "file") == "file"
+        if info.get("type", "file") == "file" and (scope is None or scope.allows(f"s3://{key}"))
     ]
     if not shards:
         raise LocationError(f"{location!r} holds no object")
@@ -380,16 +492,32 @@ def kind_of(location: str) -> str:
     return "local"
 
 
-def list_shards(location: str, policy: LocationPolicy) -> list[Shard]:
-    """Check `location` and list its files; raises LocationError with the reason."""
+def check_form(location: str, policy: LocationPolicy) -> str:
+    """Check what can be checked of `location` without any I/O (its form, its storage root, its
+    scheme); returns its kind (`local`, `s3`, `url`)."""
     location = location.strip()
     if not location:
         raise LocationError("empty location")
     kind = kind_of(location)
     if kind == "local":
-        return _list_local(location, policy)
+        _split_local(location, policy)
+    elif kind == "s3":
+        if not urlsplit(location).netloc:
+            raise LocationError(f"{location!r}: no bucket")
+    else:
+        _url_form(location, policy)
+    return kind
+
+
+def list_shards(location: str, policy: LocationPolicy, scope: Scope | None = None) -> list[Shard]:
+    """Check `location` and list its files; raises LocationError with the reason. With a
+    `scope`, every file must lie inside it once resolved (symlinks followed)."""
+    location = location.strip()
+    kind = check_form(location, policy)
+    if kind == "local":
+        return _list_local(location, policy, scope)
     if kind == "s3":
-        return _list_s3(location, policy)
+        return _list_s3(location, policy, scope)
     check_url(location, policy)
     name = PurePosixPath(urlsplit(location).path).name or urlsplit(location).hostname or ""
     return [Shard(location, name, None, _role(name))]
@@ -438,6 +566,7 @@ def policy_from_settings() -> LocationPolicy:
         max_seconds=settings.LOCATIONS_MAX_SECONDS,
         max_bytes=settings.LOCATIONS_MAX_BYTES,
         s3_options=dict(settings.S3_OPTIONS),
+        s3_allow_instance_credentials=settings.S3_ALLOW_INSTANCE_CREDENTIALS,
     )
 
 

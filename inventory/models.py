@@ -9,6 +9,7 @@ from django.db import models
 from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
+from inventory import grants
 from inventory.licensing import UseClass
 
 
@@ -317,6 +318,78 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StorageGrantQuerySet(models.QuerySet["StorageGrant"]):
+    def places(self) -> list[grants.Place]:
+        """The grants as places to match locations against (`inventory.grants`)."""
+        return [grants.stored_place(*row) for row in self.values_list("kind", "root", "prefix")]
+
+
+class StorageGrant(models.Model):
+    """A part of the storage an organisation owns: a storage root (or a directory or file in it),
+    an S3 bucket (or a prefix in it) or an HTTPS host (or a path in it). An organisation registers
+    assets only from locations under its grants; staff grant them in the admin."""
+
+    class Kind(models.TextChoices):
+        ROOT = grants.ROOT, "storage root"
+        S3 = grants.S3, "S3 bucket"
+        HTTPS = grants.HTTPS, "HTTPS host"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="storage_grants"
+    )
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    root = models.CharField(
+        max_length=100, blank=True, help_text="For a storage root: its name in STORAGE_ROOTS."
+    )
+    prefix = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="A path in the root (empty: all of it), bucket/prefix, or host/path-prefix; "
+        "compared component by component.",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="storage_grants_given",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True, help_text="Why the organisation holds it.")
+
+    objects = StorageGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "kind", "root", "prefix"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "root", "prefix", "organization"], name="uniq_storage_grant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} → {self.organization}"
+
+    @property
+    def place(self) -> grants.Place:
+        return grants.stored_place(self.kind, self.root, self.prefix)
+
+    def clean(self) -> None:
+        """Normalise the prefix; a root grant names a configured storage root, others none."""
+        if self.kind == self.Kind.ROOT:
+            if self.root not in settings.STORAGE_ROOTS:
+                names = ", ".join(sorted(settings.STORAGE_ROOTS)) or "none configured"
+                raise ValidationError({"root": f"no storage root {self.root!r} (roots: {names})"})
+        elif self.root:
+            raise ValidationError(
+                {"root": f"only a storage-root grant names a root, not {self.kind}"}
+            )
+        try:
+            self.prefix = grants.normalize_prefix(self.kind, self.prefix)
+        except grants.GrantError as exc:
+            raise ValidationError({"prefix": str(exc)}) from exc
 
 
 class ApiToken(AbstractAuthToken):

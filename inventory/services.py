@@ -7,6 +7,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from inventory import grants
+from inventory.locations import LocationPolicy, Scope, Shard, list_shards, policy_from_settings
 from inventory.models import (
     ASSET_HISTORY,
     Asset,
@@ -16,6 +18,7 @@ from inventory.models import (
     NationLanguage,
     Organization,
     ReferenceDataRelease,
+    StorageGrant,
 )
 from inventory.reference_data import (
     ReferenceData,
@@ -123,6 +126,175 @@ def load_reference_data(*, data: ReferenceData | None = None) -> LoadSummary:
 # --- organisations and assets ------------------------------------------------------------------
 
 
+# --- storage grants ----------------------------------------------------------------------------
+
+
+class StorageRefusal(ValueError):
+    """A location its organisation may not register: outside its storage grants, or overlapping
+    another organisation's live asset. The message says nothing of what lies outside the grants."""
+
+
+@transaction.atomic
+def grant_storage(
+    *,
+    organization: Organization,
+    kind: str,
+    root: str = "",
+    prefix: str = "",
+    granted_by: Any = None,
+    note: str = "",
+) -> StorageGrant:
+    """Grant `organization` a part of the storage (idempotent: an existing grant is returned).
+    Raises ValidationError for an unknown root or a prefix that cannot be normalised."""
+    grant = StorageGrant(
+        organization=organization,
+        kind=kind,
+        root=root,
+        prefix=prefix,
+        granted_by=granted_by,
+        note=note,
+    )
+    grant.clean()
+    existing = StorageGrant.objects.filter(
+        organization=organization, kind=grant.kind, root=grant.root, prefix=grant.prefix
+    ).first()
+    if existing is not None:
+        return existing
+    grant.full_clean()
+    grant.save()
+    return grant
+
+
+def storage_scope(organization: Organization) -> Scope:
+    """Where `organization`'s locations may lead once resolved: its storage grants."""
+    places = StorageGrant.objects.filter(organization=organization).places()
+    return Scope(grants.allows(places), f"the storage grants of {organization.slug!r}")
+
+
+def _place(location: str) -> grants.Place:
+    try:
+        return grants.place_of(location)
+    except grants.GrantError as exc:
+        raise StorageRefusal(str(exc)) from exc
+
+
+def _foreign_places(organization: Organization, place: grants.Place) -> list[grants.Place]:
+    """The places of other organisations' live assets of the same kind (and root)."""
+    others = Asset.objects.active().exclude(organization=organization)
+    if place.kind == grants.ROOT:
+        others = others.filter(location__startswith=f"{place.root}:")
+    elif place.kind == grants.S3:
+        others = others.filter(location__istartswith="s3://")
+    else:
+        others = others.filter(
+            models.Q(location__istartswith="https://") | models.Q(location__istartswith="http://")
+        )
+    places = []
+    for location in others.values_list("location", flat=True):
+        try:
+            places.append(grants.place_of(location))
+        except grants.GrantError:
+            continue  # a location no read accepts either
+    return places
+
+
+def check_storage(
+    *, organization: Organization, location: str, shards: list[Shard] | None = None
+) -> None:
+    """Refuse `location` for `organization` unless a storage grant of it covers the location
+    (a glob by its literal directory) and it overlaps no live asset of another organisation;
+    `shards`, the files it resolved to, are checked for overlap too. Reads only, no I/O."""
+    place = _place(location)
+    granted = StorageGrant.objects.filter(organization=organization).places()
+    if not any(grants.covers(grant, place) for grant in granted):
+        raise StorageRefusal(
+            f"{location.strip()!r} is not under a storage grant of {organization.slug!r}"
+        )
+    foreign = grants.PlaceIndex(_foreign_places(organization, place))
+    resolved = [_place(shard.location) for shard in shards or []]
+    if foreign.overlaps(place) or any(foreign.overlaps(p) for p in resolved):
+        raise StorageRefusal(
+            f"{location.strip()!r} overlaps a live asset of another organisation: "
+            "storage is not shared"
+        )
+
+
+def checked_shards(
+    *, organization: Organization, location: str, policy: LocationPolicy | None = None
+) -> list[Shard]:
+    """Check a location `organization` registers and list its files, in an order that says
+    nothing of what lies outside its grants: the grant and overlap (no I/O), then the files,
+    each checked against the grants once resolved, then their overlap. Raises StorageRefusal or
+    `inventory.locations.LocationError`."""
+    check_storage(organization=organization, location=location)
+    shards = list_shards(location, policy or policy_from_settings(), storage_scope(organization))
+    check_storage(organization=organization, location=location, shards=shards)
+    return shards
+
+
+@dataclass(frozen=True)
+class StorageReport:
+    """What an operator decides on: grants two organisations share, live assets of different
+    organisations that overlap (registered before grants), live assets outside their grants."""
+
+    shared_grants: list[str]
+    overlapping_assets: list[str]
+    ungranted_assets: list[str]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.shared_grants or self.overlapping_assets or self.ungranted_assets)
+
+
+def storage_report() -> StorageReport:
+    """The storage conflicts as they stand (reads only)."""
+    held: dict[int, list[grants.Place]] = {}
+    granted: list[tuple[str, grants.Place]] = []
+    ordered = ("organization__slug", "kind", "root", "prefix")
+    for grant in StorageGrant.objects.select_related("organization").order_by(*ordered):
+        held.setdefault(grant.organization_id, []).append(grant.place)
+        granted.append((grant.organization.slug, grant.place))
+    shared = [
+        f"{granted[i][1]} ({granted[i][0]}) overlaps {granted[j][1]} ({granted[j][0]})"
+        for i, j in grants.overlapping_pairs(granted)
+    ]
+    placed: list[tuple[str, grants.Place]] = []
+    names: list[str] = []
+    ungranted = []
+    live = (
+        Asset.objects.active().select_related("organization").order_by("organization__slug", "slug")
+    )
+    for asset in live:
+        name = f"{asset.organization.slug}/{asset.slug} ({asset.location})"
+        try:
+            place = grants.place_of(asset.location)
+        except grants.GrantError as exc:
+            ungranted.append(f"{name}: {exc}")
+            continue
+        if not any(grants.covers(g, place) for g in held.get(asset.organization_id, [])):
+            ungranted.append(f"{name}: not under a storage grant of its organisation")
+        placed.append((asset.organization.slug, place))
+        names.append(name)
+    overlapping = [f"{names[i]} overlaps {names[j]}" for i, j in grants.overlapping_pairs(placed)]
+    return StorageReport(shared, overlapping, ungranted)
+
+
+def _lock_storage(organization: Organization, location: str) -> None:
+    """Serialise registrations that could overlap: lock every organisation holding a grant that
+    overlaps `location` (in id order), so two of them cannot both pass the overlap check."""
+    place = _place(location)
+    holders = {organization.pk}
+    for grant in StorageGrant.objects.filter(kind=place.kind, root=place.root):
+        if grants.overlaps(grant.place, place):
+            holders.add(grant.organization_id)
+    list(Organization.objects.select_for_update().filter(pk__in=holders).order_by("pk"))
+
+
+def _guard_location(organization: Organization, location: str) -> None:
+    _lock_storage(organization, location)
+    check_storage(organization=organization, location=location)
+
+
 def ensure_languages(tags: list[str]) -> list[Language]:
     """The Language rows of canonical `tags`, creating rows for valid tags CLDR does not list."""
     existing = {lang.tag: lang for lang in Language.objects.filter(tag__in=tags)}
@@ -180,7 +352,10 @@ def _save_with_history(
 def register_asset(
     *, organization: Organization, data: dict[str, Any], registered_by: Any
 ) -> Asset:
-    """Register a corpus as an asset of `organization`; `data` is validated asset data."""
+    """Register a corpus as an asset of `organization`; `data` is validated asset data. Its
+    location is checked against the storage grants again (StorageRefusal) before any write."""
+    if "location" in data:
+        _guard_location(organization, data["location"])
     asset = Asset(organization=organization, registered_by=registered_by)
     relations = _apply(asset, data)
     asset.slug = _unique_slug(organization, asset.title)
@@ -190,9 +365,12 @@ def register_asset(
 
 @transaction.atomic
 def update_asset(*, asset: Asset, data: dict[str, Any], actor: Any) -> Asset:
-    """Change an asset's declared facts; a retired asset cannot change."""
+    """Change an asset's declared facts; a retired asset cannot change; a new location is checked
+    against the storage grants again (StorageRefusal) before any write."""
     if asset.status == Asset.Status.RETIRED:
         raise AssetStateError("a retired asset cannot be changed")
+    if "location" in data and data["location"] != asset.location:
+        _guard_location(asset.organization, data["location"])
     relations = _apply(asset, data)
     _save_with_history(asset, relations, actor=actor, change="~")
     return asset

@@ -128,9 +128,12 @@ class AssetViewSet(viewsets.ModelViewSet[Asset]):
     def perform_create(self, serializer: BaseSerializer[Asset]) -> None:
         data = dict(serializer.validated_data)
         organization = data.pop("organization")
-        asset = services.register_asset(
-            organization=organization, data=data, registered_by=self.request.user
-        )
+        try:
+            asset = services.register_asset(
+                organization=organization, data=data, registered_by=self.request.user
+            )
+        except services.StorageRefusal as exc:  # a concurrent registration got there first
+            raise ValidationError({"location": [str(exc)]}) from exc
         serializer.instance = asset
         self.asset_registered(asset)
 
@@ -144,6 +147,8 @@ class AssetViewSet(viewsets.ModelViewSet[Asset]):
             services.update_asset(asset=asset, data=data, actor=self.request.user)
         except services.AssetStateError as exc:
             raise ValidationError({"status": [str(exc)]}) from exc
+        except services.StorageRefusal as exc:
+            raise ValidationError({"location": [str(exc)]}) from exc
         self.asset_changed(asset, before)
 
     @extend_schema(request=None, responses={200: AssetSerializer})

@@ -5,7 +5,11 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
-from inventory.models import Asset, Language, Membership, Nation, Organization
+from inventory.models import Asset, Language, Membership, Nation, Organization, StorageGrant
+
+# What every test organisation holds unless a test says otherwise: all of the `storage_root`
+# fixture's root (tests of the grant rule itself give narrower grants, or none).
+DEFAULT_STORAGE = [("root", "test", "")]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,11 +26,32 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization
         django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     slug = factory.Sequence(lambda n: f"org-{n}")
     nation = factory.LazyFunction(lambda: Nation.objects.get(alpha2="KE"))
     kind = Organization.Kind.LIBRARY
+
+    @factory.post_generation
+    def storage(
+        self, create: bool, extracted: list[tuple[str, str, str]] | None, **kwargs: object
+    ) -> None:
+        """`OrganizationFactory(storage=[("s3", "", "bucket/prefix")])`; `storage=[]` for none."""
+        if create:
+            for kind, root, prefix in DEFAULT_STORAGE if extracted is None else extracted:
+                StorageGrantFactory(organization=self, kind=kind, root=root, prefix=prefix)
+
+
+class StorageGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StorageGrant
+        django_get_or_create = ["organization", "kind", "root", "prefix"]
+
+    organization = factory.SubFactory("tests.factories.OrganizationFactory", storage=[])
+    kind = StorageGrant.Kind.ROOT
+    root = "test"
+    prefix = ""
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
+from curation.csvsafe import LINE_END, safe_row
+
 CSV_COLUMNS = [
     "language",
     "name",
@@ -26,12 +28,14 @@ CSV_COLUMNS = [
 
 
 def coverage_csv(report: dict[str, Any]) -> str:
-    """One row per language of the report."""
+    """One row per language of the report; a text cell a spreadsheet could run as a formula
+    behind an apostrophe (`curation.csvsafe`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator=LINE_END)
     writer.writerow(CSV_COLUMNS)
     for row in report["languages"]:
-        writer.writerow([";".join(row[c]) if c == "flags" else row.get(c, "") for c in CSV_COLUMNS])
+        cells = [";".join(row[c]) if c == "flags" else row.get(c, "") for c in CSV_COLUMNS]
+        writer.writerow(safe_row(cells))
     return out.getvalue()
 
 

@@ -19,23 +19,22 @@ from inventory.models import Asset, Membership, Nation, NationLanguage, Organiza
 
 
 def nations_visible_to(user: Any) -> QuerySet[Nation]:
-    """Admins see every nation; a ministry's reviewers see its nation; stewards the nations of
-    their organisations' assets (owner, origin or hosting)."""
+    """Admins see every nation. Anyone else sees the nations of their organisations (so a
+    ministry's reviewers see theirs) and the origin and hosting nations of their organisations'
+    live assets; a retired asset unlocks nothing."""
     if not user or not user.is_authenticated:
         return Nation.objects.none()
     if user.is_staff:
         return Nation.objects.all()
     memberships = Membership.objects.filter(user=user)
-    reviewed = memberships.filter(
-        role=Membership.Role.REVIEWER, organization__kind=Organization.Kind.MINISTRY
-    ).values("organization__nation_id")
-    own_assets = Asset.objects.filter(organization__in=memberships.values("organization_id"))
+    live_assets = Asset.objects.active().filter(
+        organization__in=memberships.values("organization_id")
+    )
     return Nation.objects.filter(
-        Q(pk__in=reviewed)
-        | Q(pk__in=own_assets.values("organization__nation_id"))
-        | Q(pk__in=own_assets.values("origin_nations"))
-        | Q(pk__in=own_assets.values("hosting_nation_id"))
-    ).distinct()
+        Q(pk__in=memberships.values("organization__nation_id"))
+        | Q(pk__in=live_assets.values("origin_nations"))
+        | Q(pk__in=live_assets.values("hosting_nation_id"))
+    )
 
 
 def is_reviewer_of(user: Any, nation: Nation) -> bool:

@@ -27,8 +27,8 @@ from inventory.models import Nation
 
 # Changing these changes what is read, so a new profile is queued.
 class CoverageViewSet(viewsets.ViewSet):
-    """Per-nation coverage reports: reviewers see their nation, admins all, stewards the nations
-    of their assets."""
+    """Per-nation coverage reports: admins see all; members the nations of their organisations
+    and of their organisations' live assets (`coverage.nations_visible_to`)."""
 
     lookup_field = "alpha2"
     lookup_value_regex = "[A-Za-z]{2}"

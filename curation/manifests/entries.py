@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 from urllib.parse import quote
 
+from curation.csvsafe import restore
 from curation.plain import fields_json
 
 BATCH: Final = 512  # entries per streamed chunk
@@ -99,11 +100,13 @@ class Entry:
 
     @classmethod
     def from_csv_row(cls, row: Mapping[str, str]) -> Entry:
-        data: dict[str, Any] = dict(row)
+        """The entry of a row as `tabular.render_csv` writes it (formula-like cells neutralised
+        by `curation.csvsafe`, restored here)."""
+        data: dict[str, Any] = {key: restore(cell) for key, cell in row.items()}
         data["languages"] = [
-            part.rsplit(":", 1) for part in row["languages"].split(";") if part.strip()
+            part.rsplit(":", 1) for part in data["languages"].split(";") if part.strip()
         ]
-        data["origin_nations"] = [n for n in row["origin_nations"].split(";") if n]
+        data["origin_nations"] = [n for n in data["origin_nations"].split(";") if n]
         return cls.from_json(data)
 
 

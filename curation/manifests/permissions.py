@@ -1,5 +1,5 @@
-"""Who may read, change and create manifests: the one rule of each, used by the views and the
-serializer."""
+"""Who may read, change and create manifests, and which files a manifest-scoped token reaches:
+the one rule of each, used by the views and the serializer."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from curation.manifests.models import Manifest
+from curation.manifests.models import Manifest, ManifestEntry, ManifestVersion
 from inventory.models import EDITOR_ROLES, Organization
 from inventory.permissions import OwnershipError
 
@@ -19,6 +19,18 @@ def manifests_visible_to(user: Any, queryset: QuerySet[Manifest]) -> QuerySet[Ma
     if user.is_staff:
         return queryset
     return queryset.filter(organization__memberships__user=user).distinct()
+
+
+def listed_in_readable_version(user: Any, asset_id: int, name: str) -> bool:
+    """Whether the asset's file `name` is an entry of a ready version of a manifest `user` reads:
+    all a `manifests`-scoped token may download (on top of seeing the asset and its location)."""
+    readable = manifests_visible_to(user, Manifest.objects.all())
+    return ManifestEntry.objects.filter(
+        asset_id=asset_id,
+        name=name,
+        version__status=ManifestVersion.Status.READY,
+        version__manifest__in=readable,
+    ).exists()
 
 
 def _editable_organizations(user: Any) -> QuerySet[Organization]:

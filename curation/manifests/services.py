@@ -29,7 +29,7 @@ from curation.vocabulary import (
 )
 from inventory import langtags
 from inventory.locations import list_shards, local_stat, open_shard, policy_from_settings
-from inventory.models import Asset, Membership
+from inventory.models import Asset, Organization
 
 CHUNK = 1024 * 1024
 CRITERIA_KEYS = {
@@ -81,22 +81,22 @@ def clean_criteria(raw: dict[str, Any]) -> dict[str, Any]:
     return criteria
 
 
-def selectable_assets(user: Any) -> QuerySet[Asset]:
-    """Assets a manifest of `user` may hand out: visible to them, live, profiled; another
-    organisation's confidential assets never leave it."""
-    own = Membership.objects.filter(user=user).values("organization_id")
+def selectable_assets(organization: Organization) -> QuerySet[Asset]:
+    """The live, profiled assets a manifest of `organization` may hand out, whoever asks for the
+    version (staff and members of several organisations included): its own, at any access
+    level, and other organisations' public ones; every member of the organisation reads each of
+    them and its location."""
     return (
-        Asset.objects.visible_to(user)
-        .active()
+        Asset.objects.active()
         .filter(profile__isnull=False)
-        .exclude(Q(access_level=Asset.AccessLevel.CONFIDENTIAL) & ~Q(organization_id__in=own))
+        .filter(Q(organization=organization) | Q(access_level=Asset.AccessLevel.PUBLIC))
     )
 
 
-def select(manifest: Manifest, user: Any) -> list[AssetProfile]:
+def select(manifest: Manifest) -> list[AssetProfile]:
     """The profiled assets the manifest's criteria keep, in a stable order."""
     criteria = manifest.criteria
-    assets = selectable_assets(user)
+    assets = selectable_assets(manifest.organization)
     if criteria.get("origin_nations"):
         assets = assets.filter(origin_nations__alpha2__in=criteria["origin_nations"])
     if criteria.get("hosting_nations"):
@@ -218,11 +218,7 @@ def materialise(*, version_id: int) -> ManifestVersion:
     if version.status != ManifestVersion.Status.PENDING:
         return version
     try:
-        entries = [
-            entry
-            for profile in select(version.manifest, version.created_by)
-            for entry in entries_of(profile)
-        ]
+        entries = [entry for profile in select(version.manifest) for entry in entries_of(profile)]
     except Exception as exc:  # a file that vanished or turned unreadable: say which
         ManifestVersion.objects.filter(pk=version.pk, status=ManifestVersion.Status.PENDING).update(
             status=ManifestVersion.Status.FAILED, error=str(exc)[:5000]
@@ -259,10 +255,11 @@ def materialise(*, version_id: int) -> ManifestVersion:
 
 
 def request_version(*, manifest: Manifest, actor: Any) -> ManifestVersion:
-    """Create a version and materialise it: inline when the actor has few profiled assets to
-    choose from (one count query, not a second selection), else as a task."""
+    """Create a version and materialise it: inline when the manifest's organisation has few
+    profiled assets to choose from (one count query, not a second selection), else as a task."""
     version = create_version(manifest=manifest, actor=actor)
-    selected = AssetProfile.objects.filter(asset__in=selectable_assets(actor)).count()
+    selectable = selectable_assets(manifest.organization)
+    selected = AssetProfile.objects.filter(asset__in=selectable).count()
     if selected <= settings.MANIFEST_INLINE_ASSETS:
         return materialise(version_id=version.pk)
     queue.send_on_commit(queue.MATERIALISE_MANIFEST, version.pk)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from typing import Final
 
+from curation.csvsafe import LINE_END, safe_row
 from curation.manifests.entries import BATCH, Entry, VersionMeta, dumps
 
 # One column per entry field, in field order (the cells of `Entry.to_csv_row`).
@@ -43,16 +44,18 @@ def render_jsonl(meta: VersionMeta, entries: Iterable[Entry]) -> Iterator[str]:
 
 
 def render_csv(meta: VersionMeta, entries: Iterable[Entry]) -> Iterator[str]:
-    """A header row, then one row per entry; languages as `en:30;sw:1200`, nations as `KE;TZ`."""
+    """A header row, then one row per entry; languages as `en:30;sw:1200`, nations as `KE;TZ`;
+    a text cell a spreadsheet could run as a formula behind an apostrophe (`curation.csvsafe`;
+    `Entry.from_csv_row` reads it back as it was)."""
     del meta  # the CSV carries entries only
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=LINE_END)
     writer.writerow(CSV_COLUMNS)
     yield buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
     for count, entry in enumerate(entries, 1):
-        writer.writerow(entry.to_csv_row())
+        writer.writerow(safe_row(entry.to_csv_row()))
         if count % BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -20,7 +20,11 @@ from rest_framework.views import APIView
 from curation.manifests import services as manifest_service
 from curation.manifests.attribution import attribution_bundle
 from curation.manifests.diff import diff as diff_entries
-from curation.manifests.permissions import CanEditManifest, manifests_visible_to
+from curation.manifests.permissions import (
+    CanEditManifest,
+    listed_in_readable_version,
+    manifests_visible_to,
+)
 from curation.manifests.serializers import (
     EntryDiffSerializer,
     ManifestSerializer,
@@ -37,6 +41,11 @@ FORMATS = {
     "csv": "text/csv",
     "croissant": "application/ld+json",
 }
+
+# After the content hash in a download's ETag. A rendering whose bytes change for the same
+# entries takes a new suffix, so that a copy cached before is not answered 304: `csv.2` writes
+# formula-like cells behind an apostrophe and ends rows with CRLF (`curation.csvsafe`).
+ETAG_SUFFIXES = {"json": "", "jsonl": "-jsonl", "csv": "-csv.2", "croissant": "-croissant"}
 
 
 class _FormatRenderer(BaseRenderer):
@@ -147,7 +156,7 @@ class ManifestViewSet(viewsets.ModelViewSet[Manifest]):
         manifest = self.get_object()
         version = self._version(manifest, number)
         fmt = request.accepted_renderer.format
-        etag = f'"{version.content_hash}"' if fmt == "json" else f'"{version.content_hash}-{fmt}"'
+        etag = f'"{version.content_hash}{ETAG_SUFFIXES[fmt]}"'
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             not_modified = HttpResponse(status=304)
             not_modified["ETag"] = etag
@@ -194,7 +203,8 @@ class ManifestViewSet(viewsets.ModelViewSet[Manifest]):
 
 class AssetFileView(APIView):
     """One data file of an asset, streamed: the contentUrl of manifest entries. A confidential
-    asset's files go only to its own organisation and staff."""
+    asset's files go only to its own organisation and staff; a manifest-scoped token reaches
+    only files listed in a ready version of a manifest its user reads."""
 
     token_scope = "manifests"  # pipelines holding manifest tokens download the files they list
 
@@ -202,6 +212,11 @@ class AssetFileView(APIView):
     def get(self, request: Request, pk: int, name: str) -> FileResponse:
         asset = Asset.objects.visible_to(request.user).filter(pk=pk).first()
         if asset is None or not can_read_location(request.user, asset):
+            raise NotFound("No such file.")
+        manifest_token = (
+            isinstance(request.auth, ApiToken) and request.auth.scope == ApiToken.Scope.MANIFESTS
+        )
+        if manifest_token and not listed_in_readable_version(request.user, asset.pk, name):
             raise NotFound("No such file.")
         policy = policy_from_settings()
         try:

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from curation.demo import build_demo
@@ -23,10 +24,14 @@ def test_demo_registers_profiles_and_reports_and_prints_working_logins(
     admin_user, admin_password = logins["Demo login (admin)"]
     reviewer_user, reviewer_password = logins["Demo login (ministry reviewer)"]
     client = Client()
-    assert client.login(username=admin_user, password=admin_password) is True
+    # django-axes checks every password login against its lockouts, which needs the request.
+    assert client.login(request=HttpRequest(), username=admin_user, password=admin_password) is True
     assert client.get("/admin/").status_code == 200
     reviewer = Client()
-    assert reviewer.login(username=reviewer_user, password=reviewer_password) is True
+    assert (
+        reviewer.login(request=HttpRequest(), username=reviewer_user, password=reviewer_password)
+        is True
+    )
     assert reviewer.get("/reports/KE/").status_code == 200
 
     assert Asset.objects.count() == 11

@@ -12,9 +12,21 @@ from tests.factories import AssetFactory, MembershipFactory, OrganizationFactory
 pytestmark = pytest.mark.django_db
 
 
+# knls holds the test root and, so that the address checks (not the grant) refuse them, the
+# hosts of the refused URLs below.
+KNLS_STORAGE = [
+    ("root", "test", ""),
+    ("https", "", "127.0.0.1"),
+    ("https", "", "169.254.169.254"),
+    ("https", "", "[::ffff:10.0.0.1]"),
+]
+
+
 @pytest.fixture
 def steward(storage_root: Path) -> AbstractUser:
-    return MembershipFactory(organization=OrganizationFactory(slug="knls")).user
+    return MembershipFactory(
+        organization=OrganizationFactory(slug="knls", storage=KNLS_STORAGE)
+    ).user
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ ACTORS = [
     "reviewer_of_a_nation",
     "reviewer_of_other_nation",
     "read_token",
+    "manifests_token",
     "admin",
     "expired_token",
     "revoked_token",
@@ -34,6 +35,7 @@ SEES_RESTRICTED = {
     "reviewer_of_a_nation": {"a"},
     "reviewer_of_other_nation": set(),
     "read_token": {"a"},
+    "manifests_token": {"a"},
     "admin": {"a", "b"},
     "removed_from_a": set(),
 }
@@ -44,6 +46,8 @@ def expected_status(actor: str, action: str, owner: str) -> int:
     org, access = owner.split("_")
     if actor in UNAUTHENTICATED:
         return 401
+    if actor == "manifests_token":
+        return 403  # manifest endpoints only
     visible = access == "public" or org in SEES_RESTRICTED[actor]
     if action == "list":
         return 200
@@ -64,8 +68,17 @@ def expected_status(actor: str, action: str, owner: str) -> int:
 @pytest.fixture
 def world(storage_root: Any) -> dict[str, Any]:
     kenya, nigeria, south_africa = (Nation.objects.get(alpha2=c) for c in ("KE", "NG", "ZA"))
-    org_a = OrganizationFactory(slug="org-a", nation=kenya)
-    org_b = OrganizationFactory(slug="org-b", nation=nigeria)
+    # Each organisation holds its own folder of the test root (and the shared `corpus` its
+    # assets were registered in before grants); new assets are registered in its own folder.
+    for folder in ("a", "b"):
+        (storage_root / folder).mkdir()
+        (storage_root / folder / "news.jsonl").write_text('{"text": "Habari"}\n')
+    org_a = OrganizationFactory(
+        slug="org-a", nation=kenya, storage=[("root", "test", "a"), ("root", "test", "corpus")]
+    )
+    org_b = OrganizationFactory(
+        slug="org-b", nation=nigeria, storage=[("root", "test", "b"), ("root", "test", "corpus")]
+    )
     ministry_ke = OrganizationFactory(slug="ict-ke", nation=kenya, kind=Organization.Kind.MINISTRY)
     ministry_za = OrganizationFactory(
         slug="dcdt-za", nation=south_africa, kind=Organization.Kind.MINISTRY
@@ -96,6 +109,9 @@ def world(storage_root: Any) -> dict[str, Any]:
     _, read_token = ApiToken.objects.create(
         users["steward_a"], expiry=timedelta(days=1), name="pipeline", scope="read"
     )
+    _, manifests_token = ApiToken.objects.create(
+        users["steward_a"], expiry=timedelta(days=1), name="puller", scope="manifests"
+    )
     _, expired = ApiToken.objects.create(
         users["steward_a"], expiry=timedelta(seconds=-1), name="old", scope="read"
     )
@@ -107,7 +123,12 @@ def world(storage_root: Any) -> dict[str, Any]:
         "users": users,
         "assets": assets,
         "orgs": {"a": org_a, "b": org_b},
-        "tokens": {"read_token": read_token, "expired_token": expired, "revoked_token": revoked},
+        "tokens": {
+            "read_token": read_token,
+            "manifests_token": manifests_token,
+            "expired_token": expired,
+            "revoked_token": revoked,
+        },
     }
 
 
@@ -153,7 +174,7 @@ def test_asset_authorization_matrix(
         body = {
             "title": "new corpus",
             "organization": world["orgs"][org].slug,
-            "location": "test:corpus/news.jsonl",
+            "location": f"test:{org}/news.jsonl",
             "text_field": "text",
             "languages": ["sw"],
             "license": "CC-BY-4.0",
@@ -178,3 +199,118 @@ def test_asset_authorization_matrix(
         assert snapshot(asset)[1] == Asset.Status.RETIRED
     if action == "create":
         assert Asset.objects.count() == count + (1 if expected == 201 else 0)
+
+
+# The files of an asset (`/api/v1/assets/{id}/files/{name}`, a manifest entry's contentUrl): a
+# session or `read` token reaches the files of what it sees; a `manifests` token only files
+# listed in a ready version of a manifest its user reads (org A's lists A's restricted asset).
+LISTED = {"a_restricted"}
+
+
+def expected_file_status(actor: str, owner: str) -> int:
+    org, access = owner.split("_")
+    if actor in UNAUTHENTICATED:
+        return 401
+    if actor == "manifests_token":
+        return 200 if owner in LISTED else 404
+    return 200 if access == "public" or org in SEES_RESTRICTED[actor] else 404
+
+
+@pytest.fixture
+def listed_world(world: dict[str, Any]) -> dict[str, Any]:
+    from curation.manifests import services as manifest_service
+    from curation.models import Manifest
+    from tests.factories import profiled
+
+    for asset in world["assets"].values():
+        profiled(asset, {"sw": 1_000})
+    manifest = Manifest.objects.create(
+        slug="a-restricted",
+        title="A's restricted corpora",
+        organization=world["orgs"]["a"],
+        criteria={"access_levels": ["restricted"]},
+        created_by=world["users"]["steward_a"],
+    )
+    version = manifest_service.request_version(manifest=manifest, actor=world["users"]["steward_a"])
+    assert [e.asset_id for e in version.entries.all()] == [world["assets"]["a_restricted"].pk]
+    return world
+
+
+@pytest.mark.parametrize("owner", OWNERS)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_asset_file_authorization_matrix(
+    listed_world: dict[str, Any], actor: str, owner: str
+) -> None:
+    client = client_for(actor, listed_world)
+    asset = listed_world["assets"][owner]
+
+    response = client.get(f"/api/v1/assets/{asset.pk}/files/corpus/news.jsonl")
+
+    expected = expected_file_status(actor, owner)
+    assert response.status_code == expected, response.content
+    if expected == 200:
+        assert b"".join(response.streaming_content) == b'{"text": "Habari za asubuhi"}\n'
+    elif expected == 404:
+        assert response.json() == {"detail": "No such file."}
+
+
+# Storage: who registers an asset for org A where. Org A holds `test:a` (and `test:corpus`),
+# org B `test:b`; a location outside A's grants is refused for everyone, staff included, with
+# the same message whether or not files exist there.
+STORAGE_ACTORS = ["steward_a", "steward_b", "admin"]
+FOLDERS = ["a/news.jsonl", "b/news.jsonl", "b/missing.jsonl", "*/news.jsonl", "."]
+
+
+def expected_storage(actor: str, folder: str) -> tuple[int, dict[str, list[str]] | None]:
+    if actor == "steward_b":
+        return 400, {"organization": ["you are not a steward of 'org-a'"]}
+    if folder == "a/news.jsonl":
+        return 201, None
+    return 400, {"location": [f"'test:{folder}' is not under a storage grant of 'org-a'"]}
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+@pytest.mark.parametrize("actor", STORAGE_ACTORS)
+def test_asset_storage_matrix(world: dict[str, Any], actor: str, folder: str) -> None:
+    count = Asset.objects.count()
+    body = {
+        "title": "new corpus",
+        "organization": "org-a",
+        "location": f"test:{folder}",
+        "text_field": "text",
+        "languages": ["sw"],
+        "license": "CC-BY-4.0",
+    }
+
+    response = client_for(actor, world).post("/api/v1/assets/", body, format="json")
+
+    status, errors = expected_storage(actor, folder)
+    assert response.status_code == status, response.content
+    if errors is not None:
+        assert response.json() == errors
+    assert Asset.objects.count() == count + (1 if status == 201 else 0)
+
+
+@pytest.mark.parametrize("actor", ["steward_a", "admin"])
+def test_moving_an_asset_into_another_organisations_folder_is_refused(
+    world: dict[str, Any], actor: str
+) -> None:
+    asset = world["assets"]["a_restricted"]
+    before = snapshot(asset)
+
+    refused = client_for(actor, world).patch(
+        f"/api/v1/assets/{asset.pk}/", {"location": "test:b/news.jsonl"}, format="json"
+    )
+    after_refusal = (snapshot(asset), asset.location)
+    moved = client_for(actor, world).patch(
+        f"/api/v1/assets/{asset.pk}/", {"location": "test:a/news.jsonl"}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "location": ["'test:b/news.jsonl' is not under a storage grant of 'org-a'"]
+    }
+    assert after_refusal == (before, "test:corpus/news.jsonl")
+    assert moved.status_code == 200, moved.content
+    asset.refresh_from_db()
+    assert asset.location == "test:a/news.jsonl"

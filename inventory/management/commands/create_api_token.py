@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from inventory.auth import TOKEN_MAX_LIFETIME
 from inventory.management.commands._assets import acting_user
 from inventory.models import ApiToken
 
@@ -19,8 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=90, help="days until it expires")
 
     def handle(self, *args: Any, user: str, name: str, scope: str, days: int, **o: Any) -> None:
-        if not 1 <= days <= 3650:
-            raise CommandError("--days must be between 1 and 3650")
+        if not 1 <= days <= TOKEN_MAX_LIFETIME.days:
+            raise CommandError(f"--days must be between 1 and {TOKEN_MAX_LIFETIME.days}")
         row, token = ApiToken.objects.create(
             acting_user(user), expiry=timedelta(days=days), name=name, scope=scope
         )

@@ -61,16 +61,21 @@ class Command(BaseCommand):
                 continue
             serializer = AssetSerializer(data=row, context={"user": actor})
             if serializer.is_valid():
-                valid.append(dict(serializer.validated_data))
+                valid.append((number, dict(serializer.validated_data)))
             else:
                 problems += [f"line {number}: {e}" for e in error_text(serializer.errors)]
         if problems:
             raise CommandError(
                 f"{file}: nothing imported, {len(problems)} problem(s):\n  " + "\n  ".join(problems)
             )
-        with transaction.atomic():
-            for data in valid:
-                services.register_asset(
-                    organization=data.pop("organization"), data=data, registered_by=actor
-                )
+        with transaction.atomic():  # a refusal rolls back what the file registered before it
+            for number, data in valid:
+                try:
+                    services.register_asset(
+                        organization=data.pop("organization"), data=data, registered_by=actor
+                    )
+                except services.StorageRefusal as exc:  # rows overlapping across organisations
+                    raise CommandError(
+                        f"{file}: nothing imported, line {number}: location: {exc}"
+                    ) from exc
         self.stdout.write(self.style.SUCCESS(f"Imported {len(valid)} asset(s) from {file}."))

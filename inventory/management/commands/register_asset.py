@@ -44,9 +44,12 @@ class Command(BaseCommand):
         if not serializer.is_valid():
             raise CommandError("asset refused:\n  " + "\n  ".join(error_text(serializer.errors)))
         validated = dict(serializer.validated_data)
-        asset = services.register_asset(
-            organization=validated.pop("organization"), data=validated, registered_by=user
-        )
+        try:
+            asset = services.register_asset(
+                organization=validated.pop("organization"), data=validated, registered_by=user
+            )
+        except services.StorageRefusal as exc:  # a concurrent registration got there first
+            raise CommandError(f"asset refused:\n  location: {exc}") from exc
         if options["json"]:
             self.stdout.write(as_json(asset, user))
         else:

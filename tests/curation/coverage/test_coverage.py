@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
+from curation.coverage import renderers
 from curation.coverage import services as coverage
 from curation.models import CoveragePolicy, CoverageReport
-from inventory.models import Membership, Nation
+from inventory.models import Language, Membership, Nation
 from tests.factories import (
     AssetFactory,
     MembershipFactory,
@@ -298,3 +299,158 @@ def test_report_pages_need_a_login_and_show_chart_table_and_csv(
     assert "Swahili (sw)" in html
     assert download["Content-Type"].startswith("text/csv")
     assert client.get("/reports/NG/").status_code == 404
+
+
+# --- Tenant walls: which nations a member unlocks ---------------------------------------------
+
+NOT_YOURS = {"detail": "No coverage report you may read for this nation."}
+
+
+@pytest.fixture
+def nigeria_data() -> Any:
+    """A Nigerian organisation's profiled, restricted asset: what NG's report is made of."""
+    nigeria = Nation.objects.get(alpha2="NG")
+    owner = OrganizationFactory(slug="nln-ng", nation=nigeria)
+    asset = AssetFactory(organization=owner, title="Nigerian archive", languages=["yo"])
+    profiled(asset, {"yo": 3_000_000})
+    return asset
+
+
+def nigeria_answers(client: APIClient) -> dict[str, Any]:
+    listed = client.get("/api/v1/coverage/")
+    assert listed.status_code == 200
+    return {
+        "report": client.get("/api/v1/coverage/NG/"),
+        "csv": client.get("/api/v1/coverage/NG/", {"format": "csv"}),
+        "history": client.get("/api/v1/coverage/NG/history/"),
+        "policy": client.get("/api/v1/coverage/NG/policy/"),
+        "listed": "NG" in [n["nation"] for n in listed.json()],
+    }
+
+
+@pytest.mark.parametrize("via", ["hosting", "origin"])
+def test_a_retired_asset_unlocks_no_nation(
+    library: Any, nigeria_data: Any, via: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    nigeria = Nation.objects.get(alpha2="NG")
+    steward = MembershipFactory(organization=library).user
+    dummy = AssetFactory(organization=library, title="dummy")
+    if via == "hosting":
+        dummy.hosting_nation = nigeria
+        dummy.save()
+    else:
+        dummy.origin_nations.set([nigeria])
+    client = api_as(steward)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retired = client.post(f"/api/v1/assets/{dummy.pk}/retire/")
+    answers = nigeria_answers(client)
+    page = Client()
+    page.force_login(steward)
+
+    assert retired.status_code == 200
+    assert answers["listed"] is False
+    for key in ("report", "history", "policy"):
+        assert answers[key].status_code == 404
+        assert answers[key].json() == NOT_YOURS
+    assert answers["csv"].status_code == 404
+    assert answers["csv"].content.decode() == f"detail\n{NOT_YOURS['detail']}\n"
+    assert page.get("/reports/NG/").status_code == 404
+    assert b"Nigeria" not in page.get("/reports/").content
+    for answer in (answers["report"], answers["csv"]):
+        assert b"Nigerian archive" not in answer.content
+        assert b"nln-ng" not in answer.content
+
+
+@pytest.mark.parametrize("via", ["hosting", "origin"])
+def test_a_live_asset_hosted_in_or_from_a_nation_shows_its_report(
+    library: Any, nigeria_data: Any, via: str
+) -> None:
+    nigeria = Nation.objects.get(alpha2="NG")
+    steward = MembershipFactory(organization=library).user
+    dummy = AssetFactory(organization=library, title="dummy")
+    if via == "hosting":
+        dummy.hosting_nation = nigeria
+        dummy.save()
+    else:
+        dummy.origin_nations.set([nigeria])
+
+    answers = nigeria_answers(api_as(steward))
+
+    assert answers["listed"] is True
+    assert answers["report"].status_code == 200
+    assert row(answers["report"].json(), "yo")["available_tokens"] == 3_000_000
+    assert b"Nigerian archive" not in answers["report"].content  # totals, never assets
+    assert b"nln-ng" not in answers["report"].content
+
+
+def test_a_member_sees_their_organisations_nation_without_live_assets(
+    library: Any, kenya: Nation
+) -> None:
+    steward = MembershipFactory(organization=library).user
+    AssetFactory(organization=library, status="retired")
+    client = api_as(steward)
+
+    assert client.get("/api/v1/coverage/KE/").status_code == 200
+    assert [n["nation"] for n in client.get("/api/v1/coverage/").json()] == ["KE"]
+    assert client.get("/api/v1/coverage/NG/").status_code == 404
+
+
+def test_a_retired_assets_nations_stay_hidden_from_the_service(library: Any) -> None:
+    steward = MembershipFactory(organization=library).user
+    dummy = AssetFactory(organization=library, status="retired")
+    dummy.origin_nations.set([Nation.objects.get(alpha2="TZ")])
+    dummy.hosting_nation = Nation.objects.get(alpha2="NG")
+    dummy.save()
+
+    assert [n.alpha2 for n in coverage.nations_visible_to(steward)] == ["KE"]
+
+
+# --- CSV injection ----------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+@pytest.mark.parametrize("cell", FORMULAS)
+def test_coverage_csv_writes_formula_cells_behind_an_apostrophe(cell: str) -> None:
+    report = {
+        "languages": [
+            {
+                "language": "sw",
+                "name": cell,
+                "speakers": 1,
+                "writers": 1,
+                "official_status": cell,
+                "flags": [cell, "no-data"],
+                "available_tokens": -5,
+            }
+        ]
+    }
+
+    rows = list(csv.DictReader(io.StringIO(renderers.coverage_csv(report))))
+
+    assert rows[0]["name"] == "'" + cell
+    assert rows[0]["official_status"] == "'" + cell
+    assert rows[0]["flags"] == f"'{cell};no-data"
+    assert rows[0]["language"] == "sw"
+    assert rows[0]["available_tokens"] == "-5"  # a number, not text
+
+
+def test_the_coverage_csv_download_neutralises_a_formula_language_name(
+    library: Any, reviewer: Any
+) -> None:
+    Language.objects.filter(tag="sw").update(name='=HYPERLINK("http://evil.example","x")')
+    profiled(AssetFactory(organization=library), {"sw": 25_000_000})
+
+    response = api_as(reviewer).get("/api/v1/coverage/KE/", {"format": "csv"})
+    page = Client()
+    page.force_login(reviewer)
+    download = page.get("/reports/KE/?download=csv")
+
+    assert response.status_code == 200
+    assert download.status_code == 200
+    for body in (response.content.decode(), download.content.decode()):
+        swahili = next(r for r in csv.DictReader(io.StringIO(body)) if r["language"] == "sw")
+        assert swahili["name"] == '\'=HYPERLINK("http://evil.example","x")'
+        for opening in ("\n=", ",=", '"='):
+            assert opening not in body

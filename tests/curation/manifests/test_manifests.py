@@ -200,6 +200,70 @@ def test_render_csv_formats_languages_and_nations() -> None:
     assert row["size"] == "1200"
 
 
+FORMULA_FIELDS = [
+    "asset_slug",
+    "asset_title",
+    "organization",
+    "organization_name",
+    "location",
+    "name",
+    "text_field",
+    "document_unit",
+    "license_expression",
+    "attribution",
+    "hosting_nation",
+    "custodian",
+]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['=HYPERLINK("http://evil.example","x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=x"],
+)
+@pytest.mark.parametrize("field", FORMULA_FIELDS)
+def test_render_csv_neutralises_formula_cells_and_parses_them_back(field: str, value: str) -> None:
+    entry = make_entry(**{field: value})
+
+    text = "".join(render_csv(make_meta(), [entry]))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    json_text = "".join(render_json(make_meta(), [entry]))
+
+    assert len(rows) == 1
+    assert rows[0][field] == "'" + value
+    assert Entry.from_csv_row(rows[0]) == entry
+    assert json.loads(json_text)["entries"][0][field] == value  # JSON as it was
+
+
+def test_render_csv_neutralises_list_cells_and_ends_rows_with_crlf() -> None:
+    entry = make_entry(origin_nations=("=KE", "TZ"), languages=(("-x", 5), ("sw", 1)))
+
+    text = "".join(render_csv(make_meta(), [entry]))
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+
+    assert row["origin_nations"] == "'=KE;TZ"
+    assert row["languages"] == "'-x:5;sw:1"
+    assert Entry.from_csv_row(row) == entry
+    assert text.endswith("\r\n")
+    assert text.count("\r\n") == 2
+
+
+def test_neutralising_does_not_change_the_content_hash() -> None:
+    """The hash is of the entries' JSON; a CSV's cells never feed it."""
+    entries = [make_entry(asset_title="=1+1"), make_entry(asset_id=2, custodian="@x")]
+    expected = hashlib.sha256(
+        (
+            "["
+            + ",".join(
+                json.dumps(e.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                for e in entries
+            )
+            + "]"
+        ).encode()
+    ).hexdigest()
+
+    assert content_hash(entries) == expected
+
+
 class Exploding:
     """Yields n entries, then fails: shows how far a renderer has consumed its input."""
 
