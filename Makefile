@@ -10,7 +10,7 @@ PURE_MODULES := curation/profiling curation/plain.py curation/vocabulary.py cura
 	curation/manifests/entries.py curation/manifests/tabular.py curation/manifests/croissant.py \
 	curation/manifests/diff.py curation/manifests/attribution.py curation/catalogue/dcat.py \
 	curation/csvsafe.py inventory/formats.py inventory/licensing.py inventory/langtags.py \
-	inventory/grants.py
+	inventory/grants.py inventory/redaction.py
 
 .PHONY: demo test lint schema serve clean
 
