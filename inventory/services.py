@@ -198,18 +198,24 @@ def _foreign_places(organization: Organization, place: grants.Place) -> list[gra
     return places
 
 
-def check_storage(
-    *, organization: Organization, location: str, shards: list[Shard] | None = None
-) -> None:
-    """Refuse `location` for `organization` unless a storage grant of it covers the location
-    (a glob by its literal directory) and it overlaps no live asset of another organisation;
-    `shards`, the files it resolved to, are checked for overlap too. Reads only, no I/O."""
+def _check_granted(organization: Organization, location: str) -> grants.Place:
+    """The location's place, refused unless a storage grant of `organization` covers it."""
     place = _place(location)
     granted = StorageGrant.objects.filter(organization=organization).places()
     if not any(grants.covers(grant, place) for grant in granted):
         raise StorageRefusal(
             f"{location.strip()!r} is not under a storage grant of {organization.slug!r}"
         )
+    return place
+
+
+def check_storage(
+    *, organization: Organization, location: str, shards: list[Shard] | None = None
+) -> None:
+    """Refuse `location` for `organization` unless a storage grant of it covers the location
+    (a glob by its literal directory) and it overlaps no live asset of another organisation;
+    `shards`, the files it resolved to, are checked for overlap too. Reads only, no I/O."""
+    place = _check_granted(organization, location)
     foreign = grants.PlaceIndex(_foreign_places(organization, place))
     resolved = [_place(shard.location) for shard in shards or []]
     if foreign.overlaps(place) or any(foreign.overlaps(p) for p in resolved):
@@ -223,10 +229,11 @@ def checked_shards(
     *, organization: Organization, location: str, policy: LocationPolicy | None = None
 ) -> list[Shard]:
     """Check a location `organization` registers and list its files, in an order that says
-    nothing of what lies outside its grants: the grant and overlap (no I/O), then the files,
-    each checked against the grants once resolved, then their overlap. Raises StorageRefusal or
+    nothing of what lies outside its grants: the grant (no I/O), then the files, each checked
+    against the grants once resolved, then the overlap of the location and its files with other
+    organisations' live assets (one scan of their locations). Raises StorageRefusal or
     `inventory.locations.LocationError`."""
-    check_storage(organization=organization, location=location)
+    _check_granted(organization, location)
     shards = list_shards(location, policy or policy_from_settings(), storage_scope(organization))
     check_storage(organization=organization, location=location, shards=shards)
     return shards
