@@ -11,7 +11,13 @@ import numpy as np
 
 from curation.plain import fields_json
 from curation.profiling import batch as batch_mod
-from curation.profiling.langid import GROUP_CAVEAT, GROUPS, all_labels, language_scripts
+from curation.profiling.langid import (
+    GROUP_CAVEAT,
+    GROUPS,
+    all_labels,
+    language_scripts,
+    thresholds,
+)
 from curation.profiling.licence import LicenceEvidence, LicenceFile, evidence
 from curation.profiling.options import ProfileOptions
 from curation.profiling.sampling import (
@@ -25,6 +31,22 @@ from curation.profiling.shard import SampleRecord, ShardProfile, Totals
 from curation.vocabulary import LANGUAGE_STATUSES, LanguageStatus
 
 STATUSES = LANGUAGE_STATUSES
+UNVERIFIABLE_CAVEAT = (
+    "no detector used here can identify this language: its text is counted as und-<Script>, "
+    "or may have gone to a close relative that a detector does know"
+)
+WEAK_CAVEAT = (
+    "the detectors here recognised only {recall:.0%} of this language's text on the "
+    "calibration set: its absence from the sample is weak evidence"
+)
+UNMEASURED_CAVEAT = (
+    "how often the detectors here recognise this language was not measured: its absence from "
+    "the sample is weak evidence"
+)
+# A declared language the detectors recognise less often than this is not evidence of a mismatch.
+MIN_EVIDENT_RECALL = 0.5
+# A confusable group is flagged when it holds this share of the documents or a declared language.
+GROUP_FLAG_SHARE = 0.05
 MAX_REASONS = 10
 
 
@@ -48,6 +70,12 @@ class LanguageRow:
     token_factor: float
     members: tuple[str, ...] = ()
     caveat: str = ""
+    # "census" when every labellable document was labelled (the interval is then a point: no
+    # sampling error), "sample" otherwise; "" for declared rows not seen.
+    estimate: str = ""
+    # The document share allowing for the detectors' own error as measured on the calibration
+    # set (precision and recall of this language there); None when it was not measured.
+    detector_range_documents: tuple[float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return fields_json(self)
@@ -70,6 +98,8 @@ class LanguageRow:
             token_factor=float(data["token_factor"]),
             members=tuple(data.get("members", ())),
             caveat=str(data.get("caveat", "")),
+            estimate=str(data.get("estimate", "")),
+            detector_range_documents=pair(data.get("detector_range_documents")),
         )
 
 
@@ -434,6 +464,7 @@ def _language_row(
     language, status, members, caveat = _identity(key, declared, members_seen)
     characters = round(char.share * totals.labellable_characters)
     factor = token_factor(language)
+    rates = thresholds().rates.get(language)
     return LanguageRow(
         language=language,
         status=status,
@@ -447,6 +478,12 @@ def _language_row(
         token_factor=factor,
         members=members,
         caveat=caveat,
+        estimate="census" if _full_pass(samples) else "sample",
+        detector_range_documents=(
+            (_r(doc.low * rates[1]), _r(min(1.0, doc.high / max(rates[0], 1e-9))))
+            if rates and status == LanguageStatus.DETECTED
+            else None
+        ),
     )
 
 
@@ -478,6 +515,14 @@ def _declared_rows(
         if tag in covered:
             continue
         if tag in labels:
+            recall = _recall(tag)
+            caveat = (
+                UNMEASURED_CAVEAT
+                if recall is None
+                else WEAK_CAVEAT.format(recall=recall)
+                if recall < MIN_EVIDENT_RECALL
+                else ""
+            )
             out.append(
                 LanguageRow(
                     tag,
@@ -490,6 +535,7 @@ def _declared_rows(
                     (0.0, upper),
                     0,
                     token_factor(tag),
+                    caveat=caveat,
                 )
             )
         else:
@@ -497,13 +543,26 @@ def _declared_rows(
                 LanguageRow(
                     tag, LanguageStatus.UNVERIFIABLE, 0, 0, 0.0, 0.0, None, None, 0,
                     token_factor(tag),
-                    caveat="no detector used here can identify this language",
+                    caveat=UNVERIFIABLE_CAVEAT,
                 )
             )  # fmt: skip
     return out
 
 
 # --- quality and flags -------------------------------------------------------------------------
+
+
+def _recall(tag: str) -> float | None:
+    """How much of a language's text the detectors named right on the calibration set (None
+    when that set had too little of it to say)."""
+    rates = thresholds().rates.get(tag)
+    return rates[0] if rates else None
+
+
+def _evident(tag: str) -> bool:
+    """Whether the detectors' silence about `tag` is evidence that it is absent."""
+    recall = _recall(tag)
+    return recall is not None and recall >= MIN_EVIDENT_RECALL
 
 
 def _median(histogram: Mapping[int, int]) -> float:
@@ -550,14 +609,22 @@ def _language_flags(
     flags: list[str] = []
     main = (LanguageStatus.DETECTED, LanguageStatus.GROUP)
     main_rows = [r for r in rows if r.status in main and r.documents]
-    verifiable_declared = [d for d in declared if d in labels]
-    if main_rows and verifiable_declared:
+    verifiable = [d for d in declared if d in labels]
+    # Mismatch only on evidence: every declared language is one the detectors were measured to
+    # recognise (recall >= 50% on the calibration set), and none of them is the main language.
+    evident = bool(verifiable) and len(verifiable) == len(declared)
+    evident = evident and all(_evident(d) for d in verifiable)
+    if main_rows and evident:
         top = main_rows[0]
         if not {top.language, *top.members} & set(declared):
             flags.append("language_mismatch")
-    if declared and not verifiable_declared:
+    if len(verifiable) < len(declared):
         flags.append("declared_languages_unverifiable")
-    if any(r.status == LanguageStatus.GROUP for r in rows):
+    if any(
+        r.status == LanguageStatus.GROUP
+        and (r.share_documents >= GROUP_FLAG_SHARE or set(r.members) & set(declared))
+        for r in rows
+    ):
         flags.append("confusable_group")
     if any(r.status == "undetermined" and r.share_documents >= 0.05 for r in rows):
         flags.append("undetermined_text")

@@ -37,6 +37,20 @@ class LanguageShareSerializer(serializers.Serializer[dict[str, Any]]):
     token_factor = serializers.FloatField()
     members = serializers.ListField(child=serializers.CharField())
     caveat = serializers.CharField(allow_blank=True, allow_null=True)
+    estimate = serializers.ChoiceField(
+        choices=["census", "sample", ""],
+        required=False,
+        help_text="census: every labellable document was labelled (no sampling error).",
+    )
+    detector_range_documents = serializers.ListField(
+        child=serializers.FloatField(),
+        allow_null=True,
+        required=False,
+        help_text=(
+            "The document share allowing for the detectors' own error (their recall and "
+            "precision for this language on the calibration set); null when not measured."
+        ),
+    )
 
 
 class ProfileSerializer(serializers.Serializer[dict[str, Any]]):

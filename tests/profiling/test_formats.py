@@ -43,7 +43,9 @@ def test_fixture_corpus_is_read_and_labelled(directory, options, documents, lang
     assert asset.totals.parse_errors == 0
     assert asset.totals.invalid_utf8_sequences == 0
     assert asset.languages[0].language == language
-    assert asset.languages[0].share_documents == 1.0
+    # The rest, if any, is abstention (`und-<Script>`), never another language.
+    assert asset.languages[0].share_documents >= 0.9
+    assert all(row.language.startswith("und-") for row in asset.languages[1:])
     assert next(iter(asset.scripts)) == script
 
 
