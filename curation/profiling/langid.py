@@ -11,16 +11,21 @@ language). The thresholds are data (`langid_thresholds.json`), chosen on a calib
 1. No letters → `und-Zyyy`. The dominant script of the letters, with URLs, e-mail addresses and
    code-like tokens removed, decides what follows.
 2. Veto: fastText names a language no detector here can answer (Asturian, Lombard, Erzya…) with
-   enough probability, or gives such languages enough of its top-3 mass → `und-<Script>`.
-3. Scripts used by one language answer directly (Greek → el, Georgian → ka, …) unless vetoed.
+   enough probability, or gives such languages enough of its top-3 mass (unless pycld2 and
+   langdetect agree against it) → `und-<Script>`.
+3. Scripts used by one language answer directly (Greek → el, Georgian → ka, …) unless vetoed or
+   below the language's floor (rule 5).
 4. A candidate from pycld2 (reliable, else best effort) and langdetect. Votes: pycld2 naming it,
-   langdetect naming it with its calibrated confidence, fastText naming it with its calibrated
-   probability. Two votes, or one vote from the only detector that knows the language, or one
-   reliable pycld2 vote that the lexical check confirms, accept it; anything else abstains.
-5. Lexical check, where a word list exists (`wordfreq`, 39 languages, most of the languages that
-   close relatives get mistaken for): the share of the text's words found in the candidate's
-   list must reach that language's calibrated floor. Erzya read as Russian scores ~0.17 against
-   ~0.9 for Russian; Lombard read as Italian ~0.6 against ~0.96.
+   langdetect naming it with its calibrated confidence, fastText giving it its calibrated share
+   of its top three. Accepted: two votes; one vote from the only detector that knows the
+   language; a lone reliable pycld2 vote when the language has a word list (rule 5 checked it)
+   or fastText is unsure; a lone confident langdetect vote that a word list confirms. Anything
+   else abstains. langdetect is asked only when its answer can
+   change the outcome.
+5. Floors per language: where a word list exists (`wordfreq`, 39 languages, most of the
+   languages that close relatives get mistaken for), the share of the text's words found in
+   the candidate's list (Erzya read as Russian scores ~0.17 against ~0.9 for Russian; Lombard
+   read as Italian ~0.6 against ~0.96); elsewhere fastText's probability for the candidate.
 Any detector answer whose language is not written in the dominant script is rejected.
 """
 
