@@ -216,8 +216,16 @@ def check_storage(
     (a glob by its literal directory) and it overlaps no live asset of another organisation;
     `shards`, the files it resolved to, are checked for overlap too. Reads only, no I/O."""
     place = _check_granted(organization, location)
+    _check_overlap(organization, location, place, shards or [])
+
+
+def _check_overlap(
+    organization: Organization, location: str, place: grants.Place, shards: list[Shard]
+) -> None:
+    """Refuse a location (or a file it resolved to) overlapping another organisation's live
+    asset (one scan of their locations)."""
     foreign = grants.PlaceIndex(_foreign_places(organization, place))
-    resolved = [_place(shard.location) for shard in shards or []]
+    resolved = [_place(shard.location) for shard in shards]
     if foreign.overlaps(place) or any(foreign.overlaps(p) for p in resolved):
         raise StorageRefusal(
             f"{location.strip()!r} overlaps a live asset of another organisation: "
@@ -233,9 +241,9 @@ def checked_shards(
     against the grants once resolved, then the overlap of the location and its files with other
     organisations' live assets (one scan of their locations). Raises StorageRefusal or
     `inventory.locations.LocationError`."""
-    _check_granted(organization, location)
+    place = _check_granted(organization, location)
     shards = list_shards(location, policy or policy_from_settings(), storage_scope(organization))
-    check_storage(organization=organization, location=location, shards=shards)
+    _check_overlap(organization, location, place, shards)
     return shards
 
 

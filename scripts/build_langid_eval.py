@@ -101,8 +101,13 @@ def fetch_deb(cache: Path) -> Path:
     if found:
         return found[-1]
     cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["apt-get", "download", "mediawiki"], cwd=cache, check=True)
-    return sorted(cache.glob("mediawiki_*.deb"))[-1]
+    done = subprocess.run(["apt-get", "download", "mediawiki"], cwd=cache, check=False)
+    found = sorted(cache.glob("mediawiki_*.deb"))
+    if done.returncode or not found:
+        raise SystemExit(
+            "apt-get download mediawiki failed: run `apt-get update` first, or pass --deb FILE"
+        )
+    return found[-1]
 
 
 def message_files(root: Path) -> dict[str, list[Path]]:

@@ -17,6 +17,7 @@ from curation.profiling.langid import (
     all_labels,
     language_scripts,
     thresholds,
+    thresholds_digest,
 )
 from curation.profiling.licence import LicenceEvidence, LicenceFile, evidence
 from curation.profiling.options import ProfileOptions
@@ -414,6 +415,9 @@ def _sampling(
         "full_pass": _full_pass(samples),
         "langid_modes": sorted({p.langid_mode for p in profiles}),
         "min_label_chars": options.min_label_chars,
+        # The calibrated thresholds of language identification (their file's digest), so that
+        # profiles labelled under different calibrations can be told apart.
+        "langid_thresholds": thresholds_digest(),
     }
 
 

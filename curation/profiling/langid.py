@@ -37,6 +37,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cache
+from hashlib import sha256
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -286,6 +288,12 @@ def thresholds() -> Thresholds:
     return Thresholds.from_json(json.loads(_THRESHOLDS.read_text(encoding="utf-8")))
 
 
+@cache
+def thresholds_digest() -> str:
+    """Which calibration a profile was labelled with (the file's SHA-256, 12 hex digits)."""
+    return sha256(_THRESHOLDS.read_bytes()).hexdigest()[:12]
+
+
 # Text that is not language: links, addresses, code. Removed before the script is counted and
 # before the detectors read the text (a URL's letters must not make Cyrillic text `und-Latn`).
 _NOISE = re.compile(
@@ -302,9 +310,12 @@ def strip_noise(text: str) -> str:
 
 
 def dominant_script(text: str) -> str | None:
-    counts = letter_scripts(strip_noise(text))
-    if not counts:
-        counts = letter_scripts(text)
+    """The script of most letters of `text`, links, addresses and code left out (unless they are
+    all there is)."""
+    return _script_of(letter_scripts(strip_noise(text)) or letter_scripts(text))
+
+
+def _script_of(counts: Mapping[str, int]) -> str | None:
     if not counts:
         return None
     han = counts.get("Hani", 0)
@@ -343,6 +354,7 @@ class Lexicon:
         import wordfreq
 
         self._wordfreq = wordfreq
+        self.version = version("wordfreq")
         available = set(wordfreq.available_languages("small")) - self.LEFT_OUT
         self.languages = frozenset(available)
         self._words: dict[str, frozenset[str]] = {}
@@ -375,9 +387,11 @@ class Evidence:
         self._identifier = identifier
         self.text = text
         self.clean = strip_noise(text)
-        if not self.clean.strip():
+        counts = letter_scripts(self.clean)
+        if not counts:  # only links, addresses or code: read them as they are
             self.clean = text
-        self.script = dominant_script(text)
+            counts = letter_scripts(text)
+        self.script = _script_of(counts)
         self._cache: dict[str, Any] = {}
 
     @classmethod
@@ -482,7 +496,7 @@ class Identifier:
         out.append(
             {
                 "name": "wordfreq-lexicon",
-                "version": str(getattr(self.lexicon._wordfreq, "__version__", "3")),
+                "version": self.lexicon.version,
                 "seed": None,
                 "labels": sorted(self.lexicon.languages),
             }
@@ -513,6 +527,9 @@ class Identifier:
         return self._could[key]
 
     def knows(self, detector: Detector, tag: str) -> bool:
+        """Whether `detector` has `tag` itself among its labels (Serbian, Punjabi and Chinese of
+        any script counting): what "the only detector that knows it" counts. Unlike
+        `could_name`, a group member does not count for another."""
         labels = self._knows[detector.name]
         if tag in labels:
             return True

@@ -61,11 +61,20 @@ class Item:
 
 
 def load(path: Path) -> list[Item]:
+    """The items of a set; a line that is not one names its file and line number."""
+    if not path.is_file():
+        raise SystemExit(f"{path}: no such set (build it with scripts/build_langid_eval.py)")
     items: list[Item] = []
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            items.append(Item(row["code"], row["tag"], bool(row["in_set"]), row["text"]))
+        for number, line in enumerate(handle, 1):
+            try:
+                row = json.loads(line)
+                items.append(Item(row["code"], row["tag"], bool(row["in_set"]), row["text"]))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise SystemExit(
+                    f"{path}:{number}: not an item of a set "
+                    f'({{"code", "tag", "in_set", "text"}}): {exc!r}'
+                ) from exc
     return items
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from curation.profiling.langid_eval import Item, _best_floor, measured_rates, outcome, score
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,3 +70,15 @@ def test_wikitext_is_reduced_to_its_words():
     assert builder.plain(message) == (
         "Ukurasa huu una ukurasa mmoja kwenye kumbukumbu, tazama na maelezo ."
     )
+
+
+def test_a_malformed_set_names_its_file_and_line(tmp_path):
+    from curation.profiling.langid_eval import load
+
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"code": "sw", "tag": "sw", "in_set": true, "text": "x"}\n{"code": "sw"}\n')
+
+    with pytest.raises(SystemExit, match=r"set\.jsonl:2: not an item of a set"):
+        load(path)
+    with pytest.raises(SystemExit, match="no such set"):
+        load(tmp_path / "missing.jsonl")
