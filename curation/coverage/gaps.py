@@ -1,7 +1,15 @@
 """A nation's language-coverage report: deduplicated tokens per language against tier targets.
 
-Pure standard-library code so that the rules can be tested, and re-run for old inputs, without
-a database.
+Two figures per language: the *registered* total (each asset's tokens after removing the
+duplicates inside it, added up) and the estimated *distinct* total (each text counted once
+across every asset, from the assets' merged overlap sketches, `curation.profiling.sketch`),
+with its 95% interval. Tiers, gaps, severities and the single-source flag use the distinct
+total. A contribution without a sketch (a profile stored before sketches, or a language too
+rare in its asset for the sketch to keep a document of it) is counted as registered, as if it
+shared nothing.
+
+Pure code (the standard library and the sketch's numpy) so that the rules can be tested, and
+re-run for old inputs, without a database.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from curation.plain import fields_json
+from curation.profiling.sketch import Estimate, LanguageSketch, shared, union
 from curation.vocabulary import (
     OPEN_CLASSES,
     PURPOSES,
@@ -35,6 +44,8 @@ DEFAULT_TARGETS: dict[str, int] = {
 DEFAULT_T2_GOOD = 5_000_000_000
 
 OFFICIAL_STATUSES = frozenset({"official", "de_facto_official"})
+# How many of a language's largest overlaps (pairs of assets sharing text) a report lists.
+MAX_OVERLAPS = 5
 FLAGS = ("no-data", "only-foreign-hosted", "only-non-commercial", "single-source", "unverifiable")
 # A language is "single-source" when one asset or organisation provides more than this share;
 # a Fraction so that exactly 80% is compared exactly (0.8 * total is not, in floating point).
@@ -144,6 +155,7 @@ class Contribution:
     origin_nations: tuple[str, ...]
     hosting_nation: str | None
     verified: bool = True
+    sketch: LanguageSketch | None = None
 
     def __post_init__(self) -> None:
         if self.tokens < 0:
@@ -157,8 +169,21 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class Overlap(_Json):
+    """Two assets holding the same text in a language: the estimated tokens they share."""
+
+    assets: tuple[int, int]
+    organizations: tuple[str, str]
+    shared_tokens: int
+
+
+@dataclass(frozen=True)
 class LanguageCoverage(_Json):
-    """One language's row of the report; `tier` and the gaps follow the report's purpose."""
+    """One language's row of the report; `tier` and the gaps follow the report's purpose.
+
+    `available_tokens` and the per-view totals are distinct totals (each text once across
+    assets); `registered_tokens` adds the assets up; `available_ci95` is the distinct total's
+    95% interval (a point when every asset's sketch was a census)."""
 
     language: str
     name: str
@@ -178,6 +203,9 @@ class LanguageCoverage(_Json):
     severity: str
     flags: tuple[str, ...]
     sources: int
+    registered_tokens: int = 0
+    available_ci95: tuple[int, int] = (0, 0)
+    overlaps: tuple[Overlap, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,6 +286,52 @@ def _largest_share_exceeds(amounts: Mapping[Any, int], total: int) -> bool:
     return total > 0 and max(amounts.values()) > SINGLE_SOURCE_SHARE * total
 
 
+def distinct(contributions: Sequence[Contribution]) -> Estimate:
+    """Distinct tokens of the contributions: their sketches merged, plus the registered tokens
+    of those without one (exact, as if they shared nothing)."""
+    sketches = [c.sketch for c in contributions if c.sketch is not None and len(c.sketch)]
+    alone = sum(c.available_tokens for c in contributions if c.sketch is None or not len(c.sketch))
+    merged = union(sketches)
+    return Estimate(
+        merged.value + alone, merged.low + alone, merged.high + alone, merged.documents,
+        merged.kept,
+    )  # fmt: skip
+
+
+def _tokens(contributions: Sequence[Contribution]) -> int:
+    return round(distinct(contributions).value) if contributions else 0
+
+
+def _overlaps(contributions: Sequence[Contribution]) -> tuple[Overlap, ...]:
+    """The largest pairs of assets sharing text, by estimated shared tokens."""
+    sketches: dict[int, list[LanguageSketch]] = defaultdict(list)
+    organizations: dict[int, str] = {}
+    for c in contributions:
+        if c.sketch is not None and len(c.sketch):
+            sketches[c.asset_id].append(c.sketch)
+            organizations[c.asset_id] = c.organization
+    merged = {
+        asset: parts[0] if len(parts) == 1 else _concat(parts) for asset, parts in sketches.items()
+    }
+    pairs = sorted(shared(merged).items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(
+        Overlap((a, b), (organizations[a], organizations[b]), round(tokens))
+        for (a, b), tokens in pairs[:MAX_OVERLAPS]
+        if round(tokens) > 0
+    )
+
+
+def _concat(parts: Sequence[LanguageSketch]) -> LanguageSketch:
+    """One sketch of an asset's several rows in a language (a group and its member)."""
+    rows: dict[int, tuple[float, float]] = {}
+    for part in parts:
+        hashes, probs, tokens = part.arrays()
+        for h, p, t in zip(hashes.tolist(), probs.tolist(), tokens.tolist(), strict=True):
+            old = rows.get(h)
+            rows[h] = (p, t) if old is None else (max(p, old[0]), old[1] + t)
+    return LanguageSketch.build((h, p, t) for h, (p, t) in rows.items())
+
+
 def _language_row(
     nation: str,
     language: NationLanguage,
@@ -265,24 +339,31 @@ def _language_row(
     policy: Policy,
     purpose: str,
 ) -> LanguageCoverage:
-    available = domestic = hosted = commercial = research = 0
-    by_asset: dict[int, int] = defaultdict(int)
-    by_org: dict[str, int] = defaultdict(int)
+    registered = 0
+    per_asset: dict[int, list[Contribution]] = defaultdict(list)
+    per_org: dict[str, list[Contribution]] = defaultdict(list)
     unverified = False
     for c in contributions:
-        tokens = c.available_tokens
-        available += tokens
-        if nation in (o.upper() for o in c.origin_nations):
-            domestic += tokens
-        if c.hosting_nation is not None and c.hosting_nation.upper() == nation:
-            hosted += tokens
-        if c.license_class in OPEN_CLASSES:
-            commercial += tokens
-        if c.license_class in RESEARCH_CLASSES:
-            research += tokens
-        by_asset[c.asset_id] += tokens
-        by_org[c.organization] += tokens
+        registered += c.available_tokens
+        per_asset[c.asset_id].append(c)
+        per_org[c.organization].append(c)
         unverified = unverified or not c.verified
+    total = distinct(contributions)
+    available = round(total.value)
+    domestic = _tokens(
+        [c for c in contributions if nation in (o.upper() for o in c.origin_nations)]
+    )
+    hosted = _tokens(
+        [
+            c
+            for c in contributions
+            if c.hosting_nation is not None and c.hosting_nation.upper() == nation
+        ]
+    )
+    commercial = _tokens([c for c in contributions if c.license_class in OPEN_CLASSES])
+    research = _tokens([c for c in contributions if c.license_class in RESEARCH_CLASSES])
+    by_asset = {asset: _tokens(group) for asset, group in per_asset.items()}
+    by_org = {org: _tokens(group) for org, group in per_org.items()}
 
     counted = {
         Purpose.ALL: available,
@@ -329,6 +410,9 @@ def _language_row(
         severity=_severity(language, tier, policy),
         flags=tuple(sorted(flags)),
         sources=len(by_asset),
+        registered_tokens=registered,
+        available_ci95=(round(total.low), round(total.high)),
+        overlaps=_overlaps(contributions),
     )
 
 

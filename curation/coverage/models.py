@@ -65,7 +65,10 @@ class Gap(models.Model):
     name = models.CharField(max_length=200)
     writers = models.BigIntegerField()
     official_status = models.CharField(max_length=20)
-    available_tokens = models.BigIntegerField()
+    available_tokens = models.BigIntegerField(help_text="Distinct tokens (each text once).")
+    registered_tokens = models.BigIntegerField(
+        default=0, help_text="The assets' tokens added up (duplicates inside each removed)."
+    )
     commercial_tokens = models.BigIntegerField()
     tier = models.CharField(max_length=4)
     next_tier = models.CharField(max_length=2, blank=True)

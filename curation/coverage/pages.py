@@ -68,7 +68,7 @@ def report_detail(request: HttpRequest, alpha2: str) -> HttpResponse:
         response = HttpResponse(coverage_csv(report.data), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="coverage-{nation.alpha2}.csv"'
         return response
-    data = report.data
+    data = coverage.with_visible_overlaps(report.data, request.user)
     context = {
         "nation": nation,
         "report": report,
@@ -77,6 +77,7 @@ def report_detail(request: HttpRequest, alpha2: str) -> HttpResponse:
         "status": worst_severity(data),
         "unverifiable": [r for r in data["languages"] if "unverifiable" in r["flags"]],
         "trend": _trend(nation, report),
+        "overlaps": [(row, o) for row in data["languages"] for o in row.get("overlaps", [])],
         "snapshots": CoverageReport.objects.filter(nation=nation).count(),
     }
     return render(request, "curation/report_detail.html", context)

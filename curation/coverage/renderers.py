@@ -15,6 +15,9 @@ CSV_COLUMNS = [
     "writers",
     "official_status",
     "available_tokens",
+    "available_low",
+    "available_high",
+    "registered_tokens",
     "domestic_tokens",
     "domestic_hosted_tokens",
     "commercial_tokens",
@@ -34,6 +37,8 @@ def coverage_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out, lineterminator=LINE_END)
     writer.writerow(CSV_COLUMNS)
     for row in report["languages"]:
+        low, high = row.get("available_ci95") or ("", "")
+        row = {**row, "available_low": low, "available_high": high}
         cells = [";".join(row[c]) if c == "flags" else row.get(c, "") for c in CSV_COLUMNS]
         writer.writerow(safe_row(cells))
     return out.getvalue()

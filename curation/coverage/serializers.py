@@ -24,13 +24,34 @@ class PolicySerializer(serializers.Serializer[dict[str, Any]]):
     target_tier = serializers.ChoiceField(choices=list(TIERS), default="T2")
 
 
+class OverlapAssetSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField(allow_null=True, help_text="null: an asset you may not see.")
+    title = serializers.CharField(allow_null=True)
+    organization = serializers.CharField()
+
+
+class OverlapSerializer(serializers.Serializer[dict[str, Any]]):
+    assets = OverlapAssetSerializer(many=True)
+    organizations = serializers.ListField(child=serializers.CharField())
+    shared_tokens = serializers.IntegerField(help_text="Estimated tokens both hold.")
+
+
 class CoverageLanguageSerializer(serializers.Serializer[dict[str, Any]]):
     language = serializers.CharField()
     name = serializers.CharField()
     speakers = serializers.IntegerField()
     writers = serializers.IntegerField()
     official_status = serializers.CharField()
-    available_tokens = serializers.IntegerField()
+    available_tokens = serializers.IntegerField(
+        help_text="Estimated distinct tokens: each text counted once across assets."
+    )
+    available_ci95 = serializers.ListField(
+        child=serializers.IntegerField(), help_text="95% interval of the distinct total."
+    )
+    registered_tokens = serializers.IntegerField(
+        help_text="The assets' tokens added up (duplicates inside each asset removed)."
+    )
+    overlaps = OverlapSerializer(many=True, help_text="The largest pairs of assets sharing text.")
     domestic_tokens = serializers.IntegerField()
     domestic_hosted_tokens = serializers.IntegerField()
     commercial_tokens = serializers.IntegerField()

@@ -14,6 +14,7 @@ from curation import queue
 from curation.coverage import charts, gaps
 from curation.models import AssetProfile, CoveragePolicy, CoverageReport, Gap
 from curation.profiling.langid import all_labels
+from curation.profiling.sketch import LanguageSketch
 from curation.vocabulary import LanguageStatus, Purpose
 from inventory.models import Asset, Membership, Nation, NationLanguage, Organization
 
@@ -115,6 +116,7 @@ def _contributions(profile: AssetProfile) -> list[gaps.Contribution]:
                 origin_nations=origins,
                 hosting_nation=hosting,
                 verified=verified,
+                sketch=LanguageSketch.from_bytes(row.sketch) if row.sketch else None,
             )
         )
     return result
@@ -164,6 +166,33 @@ def report_document(
     return data
 
 
+def with_visible_overlaps(data: dict[str, Any], user: Any) -> dict[str, Any]:
+    """The report with each overlap's assets named for `user`: title and id of an asset they
+    may see, only its organisation for one they may not (a snapshot is shared by all readers)."""
+    ids = {
+        a for row in data.get("languages", []) for o in row.get("overlaps", []) for a in o["assets"]
+    }
+    if not ids:
+        return data
+    visible = dict(Asset.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "title"))
+    languages = []
+    for row in data["languages"]:
+        overlaps = [
+            {
+                **overlap,
+                "assets": [
+                    {"id": a, "title": visible[a], "organization": org}
+                    if a in visible
+                    else {"id": None, "title": None, "organization": org}
+                    for a, org in zip(overlap["assets"], overlap["organizations"], strict=True)
+                ],
+            }
+            for overlap in row.get("overlaps", [])
+        ]
+        languages.append({**row, "overlaps": overlaps})
+    return {**data, "languages": languages}
+
+
 def _fingerprint(nation: Nation, report: gaps.CoverageReport) -> str:
     payload = json.dumps(report.to_json(), sort_keys=True, default=str)
     return hashlib.sha256(f"{nation.alpha2}:{payload}".encode()).hexdigest()
@@ -197,6 +226,7 @@ def refresh_coverage(*, nation: Nation, force: bool = False) -> CoverageReport:
                 writers=row.writers,
                 official_status=row.official_status,
                 available_tokens=row.available_tokens,
+                registered_tokens=row.registered_tokens,
                 commercial_tokens=row.commercial_tokens,
                 tier=row.tier,
                 next_tier=row.next_tier or "",

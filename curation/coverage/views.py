@@ -75,7 +75,7 @@ class CoverageViewSet(viewsets.ViewSet):
             data = coverage.report_document(
                 nation, coverage.build_report(nation, purpose), timezone.now()
             )
-        response = Response(data)
+        response = Response(coverage.with_visible_overlaps(data, request.user))
         if request.accepted_renderer.format == "csv":
             response["Content-Disposition"] = (
                 f'attachment; filename="coverage-{nation.alpha2}-{purpose}.csv"'

@@ -4,7 +4,7 @@ are sorted by name first), so one worker or a hundred, in any order, give the sa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from curation.profiling.sampling import (
 )
 from curation.profiling.scripts import NON_LETTER, tokens_per_char
 from curation.profiling.shard import SampleRecord, ShardProfile, Totals
+from curation.profiling.sketch import LanguageSketch, ShardSketch, asset_entries
 from curation.vocabulary import LANGUAGE_STATUSES, LanguageStatus
 
 STATUSES = LANGUAGE_STATUSES
@@ -165,6 +166,8 @@ class AssetProfile:
     sampling: Mapping[str, Any]
     declared_languages: tuple[str, ...]
     stop_reasons: tuple[tuple[str, str], ...]  # (shard, reason) for shards read only in part
+    # Per row language: the overlap sketch of its distinct documents (`sketch` module).
+    sketches: Mapping[str, LanguageSketch] = field(default_factory=dict, repr=False)
 
     def language(self, tag: str) -> LanguageRow | None:
         """The row of `tag`, or of the group that has `tag` as a member."""
@@ -189,6 +192,9 @@ class AssetProfile:
             sampling=dict(data["sampling"]),
             declared_languages=tuple(data["declared_languages"]),
             stop_reasons=tuple((str(a), str(b)) for a, b in data["stop_reasons"]),
+            sketches={
+                str(k): LanguageSketch.from_json(v) for k, v in data.get("sketches", {}).items()
+            },
         )
 
 
@@ -225,6 +231,7 @@ def merge(
         sampling=_sampling(options, profiles, samples),
         declared_languages=declared,
         stop_reasons=tuple((p.name, p.stop_reason) for p in profiles if p.stop_reason),
+        sketches=_sketches(profiles, rows),
     )
 
 
@@ -418,6 +425,11 @@ def _sampling(
         # The calibrated thresholds of language identification (their file's digest), so that
         # profiles labelled under different calibrations can be told apart.
         "langid_thresholds": thresholds_digest(),
+        "sketch": {
+            "size": options.sketch_size,
+            "kept": len(asset_entries([p.sketch for p in profiles if p.sketch is not None])),
+            "census": all(p.sketch is not None and p.sketch.tau is None for p in profiles),
+        },
     }
 
 
@@ -550,6 +562,31 @@ def _declared_rows(
                     caveat=UNVERIFIABLE_CAVEAT,
                 )
             )  # fmt: skip
+    return out
+
+
+# --- the overlap sketch ------------------------------------------------------------------------
+
+
+def _sketches(
+    profiles: Sequence[ShardProfile], rows: Sequence[LanguageRow]
+) -> dict[str, LanguageSketch]:
+    """Each sampled row's sketch: the kept documents holding some of its language key, with
+    their tokens in it. A row none of whose documents was kept gets no sketch (coverage then
+    counts its tokens as they are)."""
+    shards: list[ShardSketch] = [p.sketch for p in profiles if p.sketch is not None]
+    per_key: dict[str, list[tuple[int, float, float]]] = {}
+    for entry, p in asset_entries(shards):
+        for key, chars in _grouped_labels(entry.labels).items():
+            if chars > 0:
+                per_key.setdefault(key, []).append((entry.hash, p, float(chars)))
+    out: dict[str, LanguageSketch] = {}
+    for row in rows:
+        key = "+".join(row.members) if row.members else row.language
+        kept = per_key.get(key)
+        if kept:
+            factor = row.token_factor
+            out[row.language] = LanguageSketch.build((h, p, c * factor) for h, p, c in kept)
     return out
 
 

@@ -3,11 +3,13 @@ that keep a hostile shard from exhausting memory or time."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from curation.plain import fields_json
 from curation.profiling.errors import UnsupportedInputError
+from curation.profiling.sketch import DEFAULT_SKETCH_SIZE
 from inventory import formats
 from inventory.formats import infer_compression as infer_compression
 from inventory.formats import infer_format as infer_format
@@ -21,6 +23,7 @@ FORMATS: tuple[str, ...] = formats.FORMATS
 COMPRESSIONS: tuple[str, ...] = formats.COMPRESSIONS
 DOCUMENT_UNITS: tuple[str, ...] = formats.DOCUMENT_UNITS
 
+MIN_SHARD_SKETCH = 16
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
@@ -66,6 +69,8 @@ class ProfileOptions:
     licence_field: str = ""  # per-record licence field (dotted path / column); "" = look for
     sample_size: int = 5000
     shard_sample_size: int | None = None
+    # Documents kept in the asset's overlap sketch (see `curation.profiling.sketch`).
+    sketch_size: int = DEFAULT_SKETCH_SIZE
     seed: int = 0
     declared_languages: tuple[str, ...] = ()
     declared_license: str = ""
@@ -86,6 +91,8 @@ class ProfileOptions:
             self.shard_sample_size is not None and self.shard_sample_size < 1
         ):
             raise UnsupportedInputError("sample sizes must be at least 1")
+        if self.sketch_size < 1:
+            raise UnsupportedInputError("sketch_size must be at least 1")
         if not self.text_field:
             raise UnsupportedInputError("text_field must not be empty")
         object.__setattr__(self, "declared_languages", tuple(self.declared_languages))
@@ -93,6 +100,13 @@ class ProfileOptions:
     @property
     def per_shard_sample(self) -> int:
         return self.shard_sample_size if self.shard_sample_size is not None else self.sample_size
+
+    @property
+    def per_shard_sketch(self) -> int:
+        """A shard's share of the sketch: the asset's sketch in proportion to the shard's share
+        of the sample (which follows its size), at least `MIN_SHARD_SKETCH`."""
+        share = self.per_shard_sample / self.sample_size
+        return max(MIN_SHARD_SKETCH, math.ceil(self.sketch_size * min(1.0, share)))
 
     def compression_for(self, name: str) -> str | None:
         """The compression of the shard called `name`: the option, else its suffix."""

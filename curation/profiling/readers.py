@@ -285,6 +285,7 @@ def _parquet_documents(
     import pyarrow.parquet as pq
 
     limits = options.limits
+    stats.raw_digest = None  # pyarrow reads by offset: no whole-file digest on the way
     try:
         size = handle.seek(0, io.SEEK_END)
         if size < 12:

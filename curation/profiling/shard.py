@@ -29,6 +29,7 @@ from curation.profiling.langid import identifier
 from curation.profiling.options import ProfileOptions
 from curation.profiling.readers import Part, Problems, documents
 from curation.profiling.scripts import SPECIAL, script_names
+from curation.profiling.sketch import Collector, ShardSketch, SketchEntry, ranks
 from curation.profiling.streams import Opener, StreamStats, open_raw
 
 SCHEMA = 1
@@ -116,6 +117,10 @@ class ShardProfile:
     hashes: bytes = field(repr=False)  # sorted distinct uint64 little-endian document hashes
     sample: tuple[SampleRecord, ...] = field(repr=False)
     detectors: tuple[Mapping[str, Any], ...] = ()
+    # The overlap sketch of the shard's distinct labellable documents (`sketch` module).
+    sketch: ShardSketch | None = field(default=None, repr=False)
+    # sha256 of the shard's bytes as stored, when they were read once from start to end.
+    sha256: str = ""
     schema: int = SCHEMA
 
     @property
@@ -148,6 +153,8 @@ class ShardProfile:
             "hashes": base64.b64encode(self.hashes).decode("ascii"),
             "sample": [record.to_json() for record in self.sample],
             "detectors": [dict(d) for d in self.detectors],
+            "sketch": self.sketch.to_json() if self.sketch is not None else None,
+            "sha256": self.sha256,
         }
 
     @classmethod
@@ -174,6 +181,8 @@ class ShardProfile:
             hashes=base64.b64decode(data["hashes"]),
             sample=tuple(SampleRecord.from_json(r) for r in data["sample"]),
             detectors=tuple(dict(d) for d in data["detectors"]),
+            sketch=ShardSketch.from_json(data["sketch"]) if data.get("sketch") else None,
+            sha256=str(data.get("sha256", "")),
         )
 
 
@@ -206,6 +215,7 @@ class _Accumulator:
         self.capacity = options.per_shard_sample
         self.rng = np.random.Generator(np.random.PCG64(_stream_seed(options.seed, name)))
         self.heap: list[tuple[float, int, str, int]] = []  # (-key, seq, text, characters)
+        self.sketch = Collector(options.per_shard_sketch)
         self.seq = 0
         self.batch: list[str] = []
         self.batch_chars = 0
@@ -287,6 +297,15 @@ class _Accumulator:
             keys = self.rng.random(len(labellable))
             chosen = [docs[i] for i in labellable.tolist()]
             self._sample(keys, chosen, stats.lengths[labellable].tolist())
+            self._sketch(stats.hashes[labellable], stats.lengths[labellable], chosen)
+
+    def _sketch(
+        self, hashes: np.ndarray[Any, Any], lengths: np.ndarray[Any, Any], docs: Sequence[str]
+    ) -> None:
+        rank = ranks(hashes, lengths)
+        sketch = self.sketch
+        for j in np.flatnonzero(rank < sketch.threshold).tolist():
+            sketch.add(int(hashes[j]), int(lengths[j]), float(rank[j]), label_text(docs[j]))
 
     def _part(self, part: Part) -> None:
         if part.first:
@@ -323,10 +342,21 @@ class _Accumulator:
         self.labellable += 1
         self.labellable_chars += self.part_chars
         self._sample(self.rng.random(1), [self.part_head], [self.part_chars])
+        digest = np.array([self.part_hasher.intdigest()], dtype=np.uint64)
+        self._sketch(digest, np.array([self.part_chars], dtype=np.int64), [self.part_head])
 
 
-def _labels(text: str, characters: int, options: ProfileOptions) -> tuple[tuple[str, int], ...]:
-    counts = identifier(options.seed, options.langid_mode).label_document(text)
+def _labels(
+    text: str, characters: int, options: ProfileOptions, memo: dict[str, Any] | None = None
+) -> tuple[tuple[str, int], ...]:
+    """Characters per language of a document of `characters` whose labelled part is `text`
+    (a document both sampled and sketched is labelled once, through `memo`)."""
+    if memo is not None and text in memo:
+        counts = memo[text]
+    else:
+        counts = identifier(options.seed, options.langid_mode).label_document(text)
+        if memo is not None:
+            memo[text] = counts
     total = sum(c for _, c in counts) or 1
     scaled = [(tag, round(characters * c / total)) for tag, c in counts]
     drift = characters - sum(c for _, c in scaled)
@@ -366,10 +396,21 @@ def profile_shard(
             handle.close()
     ident = identifier(options.seed, options.langid_mode)
     entries = sorted(accumulator.heap, key=lambda e: (-e[0], e[1]))
+    memo: dict[str, Any] = {}
     sample = tuple(
-        SampleRecord(-neg_key, chars, _labels(text, chars, options))
+        SampleRecord(-neg_key, chars, _labels(text, chars, options, memo))
         for neg_key, _, text, chars in entries
     )
+    kept, tau = accumulator.sketch.result()
+    sketch = ShardSketch(
+        accumulator.sketch.capacity,
+        tau,
+        tuple(
+            SketchEntry(digest, chars, _labels(text, chars, options, memo))
+            for digest, chars, text in kept
+        ),
+    )
+    del memo
     hashes = np.concatenate(accumulator.hashes) if accumulator.hashes else np.zeros(0, np.uint64)
     ordered = np.sort(hashes)
     keep = np.ones(len(ordered), dtype=bool)
@@ -430,6 +471,12 @@ def profile_shard(
         hashes=distinct,
         sample=sample,
         detectors=tuple(ident.describe()),
+        sketch=sketch,
+        sha256=(
+            stats.sha256_hex()
+            if compressed_size is None or compressed_size == stats.compressed_bytes
+            else ""
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import hashlib
 import lzma
 import zlib
 from collections.abc import Callable, Iterator
@@ -34,6 +35,15 @@ class StreamStats:
     overlong_lines: int = 0
     invalid_utf8: int = 0
     notes: list[str] = field(default_factory=list)
+    # sha256 of the raw bytes while they are read in order from the start; None once a read
+    # went elsewhere (Parquet seeks) or reading stopped early.
+    raw_digest: Any = field(default_factory=hashlib.sha256)
+
+    def sha256_hex(self) -> str:
+        """The stored bytes' sha256 when all of them were read once, in order; else ""."""
+        if self.raw_digest is None or self.stop_reason:
+            return ""
+        return str(self.raw_digest.hexdigest())
 
     def stop(self, reason: str) -> None:
         if not self.stop_reason:
@@ -53,6 +63,8 @@ class _Raw:
         except OSError as exc:
             raise ShardIOError(f"reading the shard failed: {exc}") from exc
         self.stats.compressed_bytes += len(data)
+        if self.stats.raw_digest is not None:
+            self.stats.raw_digest.update(data)
         return data
 
     def readinto(self, buffer: Any) -> int:

@@ -111,13 +111,23 @@ class ProfileShard(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Of the stored bytes, when the engine read them whole (not Parquet).",
+    )
 
     class Meta:
         ordering = ["run", "id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "location"], name="uniq_run_shard_location"),
         ]
-        indexes = [models.Index(fields=["status", "lease_expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(
+                fields=["sha256", "size"], name="shard_checksum", condition=~models.Q(sha256="")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.location} ({self.status})"
@@ -174,6 +184,11 @@ class ProfileLanguage(models.Model):
     share_documents = models.FloatField()
     share_characters = models.FloatField()
     estimated_tokens = models.BigIntegerField()
+    sketch = models.BinaryField(
+        default=b"",
+        help_text="Overlap sketch of its distinct documents (curation.profiling.sketch); "
+        "empty when none of its documents was kept or the profile predates sketches.",
+    )
 
     class Meta:
         ordering = ["profile", "-estimated_tokens"]

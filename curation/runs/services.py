@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from curation import queue
+from curation.profiling.sketch import LanguageSketch
 from curation.runs import engine
 from curation.runs.models import (
     AssetProfile,
@@ -226,9 +227,16 @@ def _finish(
             shard=shard, defaults={"run_id": shard.run_id, "profile": profile}
         )
     status = ProfileShard.Status.DONE if profile is not None else ProfileShard.Status.FAILED
+    sha256 = str((profile or {}).get("shard", {}).get("sha256", ""))
     moved = ProfileShard.objects.filter(
         pk=shard.pk, status=ProfileShard.Status.RUNNING, attempts=attempt
-    ).update(status=status, finished_at=timezone.now(), lease_expires_at=None, error=error[:5000])
+    ).update(
+        status=status,
+        finished_at=timezone.now(),
+        lease_expires_at=None,
+        error=error[:5000],
+        sha256=sha256,
+    )
     if not moved:
         return
     counter = "shards_done" if profile is not None else "shards_failed"
@@ -273,16 +281,21 @@ def finalize_run(*, run_id: int) -> ProfileRun:
             run.options,
             failed=[(s.name, s.error) for s in failed],
         )
+        sketches = merged.pop("sketches", {})
         run.result = merged
         run.status = ProfileRun.Status.SUCCEEDED
         run.finished_at = now
         run.save(update_fields=["result", "status", "finished_at"])
-        _store_profile(run, merged, complete=not failed)
+        _store_profile(run, merged, sketches, complete=not failed)
         Asset.objects.filter(pk=run.asset_id).update(status=Asset.Status.PROFILED)
         return run
 
 
-def _store_profile(run: ProfileRun, merged: dict[str, Any], *, complete: bool) -> None:
+def _store_profile(
+    run: ProfileRun, merged: dict[str, Any], sketches: dict[str, str], *, complete: bool
+) -> None:
+    """The run's merged profile as the asset's current one; each language's overlap sketch
+    (base64 in the engine's JSON) stored beside its row as bytes, not in the profile."""
     totals = merged["totals"]
     profile, _ = AssetProfile.objects.update_or_create(
         asset=run.asset,
@@ -310,6 +323,11 @@ def _store_profile(run: ProfileRun, merged: dict[str, Any], *, complete: bool) -
             share_documents=row["share_documents"],
             share_characters=row["share_characters"],
             estimated_tokens=row["estimated_tokens"],
+            sketch=(
+                LanguageSketch.from_json(sketches[row["language"]]).packed
+                if row["language"] in sketches
+                else b""
+            ),
         )
         for row in merged["languages"]
     )

@@ -11,11 +11,16 @@ from curation.coverage.renderers import coverage_csv
 from curation.vocabulary import PURPOSES, Purpose
 from inventory.models import Nation
 
+DISTINCT_NOTE = (
+    "distinct: each text counted once across assets (estimated from the assets' overlap "
+    "sketches); registered: the assets' tokens added up. Tiers use the distinct figure."
+)
+
 
 def table(report: dict[str, Any]) -> str:
     """A fixed-width table of the report's languages, worst first."""
     header = (
-        f"{'language':<28} {'writers':>13} {'tokens':>16} {'commercial':>16} "
+        f"{'language':<28} {'writers':>13} {'distinct':>16} {'registered':>16} {'commercial':>16} "
         f"{'tier':<5} {'gap to next':>16} {'severity':<9} flags"
     )
     lines = [
@@ -29,9 +34,11 @@ def table(report: dict[str, Any]) -> str:
         gap = f"{row['gap_tokens']:,} {row['next_tier']}" if row["next_tier"] else "-"
         lines.append(
             f"{name:<28} {row['writers']:>13,} {row['available_tokens']:>16,} "
+            f"{row.get('registered_tokens', row['available_tokens']):>16,} "
             f"{row['commercial_tokens']:>16,} {row['tier']:<5} {gap:>16} "
             f"{row['severity']:<9} {', '.join(row['flags'])}"
         )
+    lines.append(DISTINCT_NOTE)
     ind = report["indicators"]
     lines.append(
         f"writers' languages at T1 {ind['writers_share_t1']:.0%}, T2 {ind['writers_share_t2']:.0%},"

@@ -648,6 +648,9 @@ def test_report_to_json() -> None:
         "severity": "critical",
         "flags": ["no-data"],
         "sources": 0,
+        "registered_tokens": 0,
+        "available_ci95": [0, 0],
+        "overlaps": [],
     }
     assert data["indicators"]["unverifiable_languages"] == []
     assert data["indicators"]["languages_at_tier"] == {"T0": 4, "T1": 3, "T2": 0, "T3": 0, "T4": 0}
