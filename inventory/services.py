@@ -198,6 +198,24 @@ def _foreign_places(organization: Organization, place: grants.Place) -> list[gra
     return places
 
 
+def same_location_assets(asset: Asset) -> list[Asset]:
+    """Other live assets of the asset's organisation whose location overlaps its own: the same
+    corpus registered twice, or one inside another (other organisations' are refused)."""
+    try:
+        place = grants.place_of(asset.location)
+    except grants.GrantError:
+        return []
+    found = []
+    others = Asset.objects.active().filter(organization_id=asset.organization_id)
+    for other in others.exclude(pk=asset.pk).order_by("pk").only("pk", "title", "location"):
+        try:
+            if grants.overlaps(place, grants.place_of(other.location)):
+                found.append(other)
+        except grants.GrantError:
+            continue
+    return found
+
+
 def _check_granted(organization: Organization, location: str) -> grants.Place:
     """The location's place, refused unless a storage grant of `organization` covers it."""
     place = _place(location)

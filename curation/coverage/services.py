@@ -116,7 +116,7 @@ def _contributions(profile: AssetProfile) -> list[gaps.Contribution]:
                 origin_nations=origins,
                 hosting_nation=hosting,
                 verified=verified,
-                sketch=LanguageSketch.from_bytes(row.sketch) if row.sketch else None,
+                sketch=LanguageSketch.from_bytes(bytes(row.sketch)) if row.sketch else None,
             )
         )
     return result

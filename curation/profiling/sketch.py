@@ -60,7 +60,9 @@ def uniforms(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.float64]:
 
 def ranks(hashes: npt.NDArray[np.uint64], characters: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Priority ranks: smaller is kept first; the same text has the same rank everywhere."""
-    return uniforms(hashes) / np.maximum(characters, 1).astype(np.float64)
+    weights: npt.NDArray[np.float64] = np.maximum(characters, 1).astype(np.float64)
+    result: npt.NDArray[np.float64] = uniforms(hashes) / weights
+    return result
 
 
 def inclusion(characters: int, tau: float | None) -> float:

@@ -147,3 +147,30 @@ class ProfileRunSerializer(serializers.ModelSerializer[ProfileRun]):
             return data
         names = [name for shard in instance.shards.all() for name in (shard.location, shard.name)]
         return dict(redact(data, secrets_of(instance.asset.location, names)))
+
+
+class HolderSerializer(serializers.Serializer[Any]):
+    asset = serializers.IntegerField(allow_null=True, help_text="null: an asset you may not see.")
+    title = serializers.CharField(allow_null=True)
+    organization = serializers.CharField()
+    name = serializers.CharField(allow_null=True, help_text="The file's name in that asset.")
+
+
+class DuplicateFileSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(allow_null=True, help_text="null: its location is not shown.")
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    also_in = HolderSerializer(many=True)
+
+
+class DuplicatesSerializer(serializers.Serializer[Any]):
+    files = DuplicateFileSerializer(many=True, help_text="Files also held by another live asset.")
+    duplicate_bytes = serializers.IntegerField()
+    same_location = HolderSerializer(
+        many=True, help_text="Live assets of the same organisation at an overlapping location."
+    )
+    checked_files = serializers.IntegerField()
+    unchecked_files = serializers.IntegerField(
+        help_text="Files without a whole-file checksum (Parquet, or read only in part)."
+    )
+    notes = serializers.ListField(child=serializers.CharField())

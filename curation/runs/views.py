@@ -14,8 +14,13 @@ from rest_framework.throttling import UserRateThrottle
 
 from curation import lifecycle
 from curation.runs import services as runs
+from curation.runs.duplicates import duplicates_of
 from curation.runs.models import ProfileRun, ProfileRunQuerySet
-from curation.runs.serializers import ProfileRequestSerializer, ProfileRunSerializer
+from curation.runs.serializers import (
+    DuplicatesSerializer,
+    ProfileRequestSerializer,
+    ProfileRunSerializer,
+)
 from inventory.models import Asset
 from inventory.permissions import can_edit_asset
 from inventory.views import AssetViewSet
@@ -89,6 +94,15 @@ class ProfiledAssetViewSet(AssetViewSet):
         return self.get_paginated_response(
             ProfileRunSerializer(page, many=True, context={"request": request}).data
         )
+
+    @extend_schema(responses={200: DuplicatesSerializer})
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def duplicates(self, request: Request, pk: str | None = None) -> Response:
+        """Exact duplicates of the asset elsewhere: its files (sha256 and size) in other live
+        assets' current profiles, and same-organisation assets at an overlapping location.
+        Another asset is named when you may see it, else only its organisation."""
+        asset = self.get_object()
+        return Response(DuplicatesSerializer(duplicates_of(asset, request.user)).data)
 
 
 class ProfileRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[ProfileRun]):

@@ -24,7 +24,7 @@ ACTORS = [
     "revoked_token",
     "removed_from_a",
 ]
-ACTIONS = ["list", "retrieve", "create", "update", "retire", "history"]
+ACTIONS = ["list", "retrieve", "create", "update", "retire", "history", "duplicates"]
 OWNERS = ["a_public", "a_restricted", "b_public", "b_restricted"]
 
 UNAUTHENTICATED = {"anonymous", "expired_token", "revoked_token"}
@@ -55,7 +55,7 @@ def expected_status(actor: str, action: str, owner: str) -> int:
         if actor == "read_token":
             return 403
         return 201 if org in EDITS.get(actor, set()) else 400
-    if action in {"retrieve", "history"}:
+    if action in {"retrieve", "history", "duplicates"}:
         return 200 if visible else 404
     # update, retire
     if actor == "read_token":
@@ -166,6 +166,8 @@ def test_asset_authorization_matrix(
         response = client.get(url)
     elif action == "history":
         response = client.get(f"{url}history/")
+    elif action == "duplicates":
+        response = client.get(f"{url}duplicates/")
     elif action == "update":
         response = client.patch(url, {"title": "changed"}, format="json")
     elif action == "retire":
@@ -191,6 +193,18 @@ def test_asset_authorization_matrix(
             other_org, other_access = other_owner.split("_")
             allowed = other_access == "public" or other_org in SEES_RESTRICTED[actor]
             assert (other.pk in listed) is allowed
+    if action == "duplicates" and expected == 200:
+        # a_public and a_restricted share a location: each names the other only to its readers
+        holders = response.json()["same_location"]
+        assert len(holders) == 1
+        twin = world["assets"][f"{org}_{'restricted' if access == 'public' else 'public'}"]
+        sees_twin = twin.access_level == "public" or org in SEES_RESTRICTED[actor]
+        assert holders[0] == {
+            "asset": twin.pk if sees_twin else None,
+            "title": twin.title if sees_twin else None,
+            "organization": world["orgs"][org].slug,
+            "name": None,
+        }
     if action in {"update", "retire"} and expected != 200:
         assert snapshot(asset) == before
     if action == "update" and expected == 200:
