@@ -3,6 +3,7 @@ are sorted by name first), so one worker or a hundred, in any order, give the sa
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -20,6 +21,8 @@ from curation.profiling.langid import (
     thresholds_digest,
 )
 from curation.profiling.licence import LicenceEvidence, LicenceFile, evidence
+from curation.profiling.neardup import NearDuplicates, near_pairs, pack
+from curation.profiling.neardup import estimate as estimate_near_duplicates
 from curation.profiling.options import ProfileOptions
 from curation.profiling.sampling import (
     Stratum,
@@ -168,6 +171,11 @@ class AssetProfile:
     stop_reasons: tuple[tuple[str, str], ...]  # (shard, reason) for shards read only in part
     # Per row language: the overlap sketch of its distinct documents (`sketch` module).
     sketches: Mapping[str, LanguageSketch] = field(default_factory=dict, repr=False)
+    # Near-duplicates inside the asset, from the sample (None in profiles stored before).
+    near_duplicates: NearDuplicates | None = None
+    # The sampled documents' hashes and signatures (`neardup.pack`), for near-duplicates
+    # between assets; stored beside the profile, not in it.
+    signatures: bytes = field(default=b"", repr=False)
 
     def language(self, tag: str) -> LanguageRow | None:
         """The row of `tag`, or of the group that has `tag` as a member."""
@@ -177,7 +185,9 @@ class AssetProfile:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        return fields_json(self)
+        data = fields_json(self)
+        data["signatures"] = base64.b64encode(self.signatures).decode("ascii")
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AssetProfile:
@@ -195,6 +205,12 @@ class AssetProfile:
             sketches={
                 str(k): LanguageSketch.from_json(v) for k, v in data.get("sketches", {}).items()
             },
+            near_duplicates=(
+                NearDuplicates.from_json(data["near_duplicates"])
+                if data.get("near_duplicates")
+                else None
+            ),
+            signatures=base64.b64decode(data.get("signatures", "")),
         )
 
 
@@ -232,6 +248,11 @@ def merge(
         declared_languages=declared,
         stop_reasons=tuple((p.name, p.stop_reason) for p in profiles if p.stop_reason),
         sketches=_sketches(profiles, rows),
+        near_duplicates=_near_duplicates(labelled, totals),
+        signatures=pack(
+            [r.digest for p in labelled for r in p.sample],
+            [r.signature for p in labelled for r in p.sample],
+        ),
     )
 
 
@@ -563,6 +584,17 @@ def _declared_rows(
                 )
             )  # fmt: skip
     return out
+
+
+# --- near-duplicates ---------------------------------------------------------------------------
+
+
+def _near_duplicates(profiles: Sequence[ShardProfile], totals: Totals) -> NearDuplicates:
+    """Near-duplicate pairs among the sampled documents of every shard, scaled to the asset."""
+    records = [r for p in profiles for r in p.sample if r.signature]
+    pairs = near_pairs([r.signature for r in records], [r.digest for r in records])
+    involved = len({i for pair in pairs for i in pair})
+    return estimate_near_duplicates(len(pairs), involved, len(records), totals.labellable_documents)
 
 
 # --- the overlap sketch ------------------------------------------------------------------------

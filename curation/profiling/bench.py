@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from curation.profiling.sketch import DEFAULT_SKETCH_SIZE
+
 MiB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[2]
 # Language → share of documents in the generated corpus (langdetect knows the first eight).
@@ -106,11 +108,17 @@ def bare_baseline(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, total
 
 
-def full_profile_child(path: str, sample_size: int) -> None:
+def full_profile_child(path: str, sample_size: int, sketch_size: int) -> None:
     """Run in a fresh process: profile one shard and print timings and peak RSS as JSON."""
     from curation.profiling import ProfileOptions, merge, profile_shard
+    from curation.profiling.sketch import union
 
-    options = ProfileOptions(format="jsonl", sample_size=sample_size, declared_license="CC-BY-4.0")
+    options = ProfileOptions(
+        format="jsonl",
+        sample_size=sample_size,
+        sketch_size=sketch_size,
+        declared_license="CC-BY-4.0",
+    )
     start = time.perf_counter()
 
     def opener() -> IO[bytes]:
@@ -124,6 +132,7 @@ def full_profile_child(path: str, sample_size: int) -> None:
         row.language: [row.share_documents, *(row.ci95_documents or (0, 0))]
         for row in asset.languages
     }
+    distinct = union(list(asset.sketches.values()))
     print(
         json.dumps(
             {
@@ -133,12 +142,18 @@ def full_profile_child(path: str, sample_size: int) -> None:
                 "peak_rss_mb": rss_mb,
                 "shares": shares,
                 "groups": {r.language: r.members for r in asset.languages if r.members},
+                "distinct_documents": asset.totals.documents
+                - asset.totals.empty_documents
+                - asset.totals.too_short_documents
+                - asset.totals.duplicate_documents,
+                "sketch_documents": distinct.documents,
+                "sketch_kept": distinct.kept,
             }
         )
     )
 
 
-def run_child(path: Path, sample_size: int) -> dict[str, Any]:
+def run_child(path: Path, sample_size: int, sketch_size: int) -> dict[str, Any]:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     command = [
         sys.executable,
@@ -148,6 +163,8 @@ def run_child(path: Path, sample_size: int) -> dict[str, Any]:
         str(path),
         "--sample-size",
         str(sample_size),
+        "--sketch-size",
+        str(sketch_size),
     ]
     if sys.platform.startswith("linux") and Path("/usr/bin/taskset").exists():
         command = ["taskset", "-c", "0", *command]
@@ -249,12 +266,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--size-mb", type=int, default=1024, help="uncompressed corpus size (MiB)")
     parser.add_argument("--sample-size", type=int, default=5000)
+    parser.add_argument("--sketch-size", type=int, default=DEFAULT_SKETCH_SIZE)
     parser.add_argument("--naive-docs", type=int, default=2000, help="slice for the naive pass")
     parser.add_argument("--keep", type=Path, default=None, help="keep the corpora in this folder")
     parser.add_argument("--child", type=str, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        full_profile_child(args.child, args.sample_size)
+        full_profile_child(args.child, args.sample_size, args.sketch_size)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -277,12 +295,20 @@ def main(argv: list[str] | None = None) -> None:
         bare = size / MiB / seconds
         print(f"bare read+gunzip+json baseline: {bare:.1f} MiB/s ({seconds:.1f} s)")
 
-        small_run = run_child(small, args.sample_size)
-        big_run = run_child(big, args.sample_size)
+        small_run = run_child(small, args.sample_size, args.sketch_size)
+        big_run = run_child(big, args.sample_size, args.sketch_size)
         full = float(big_run["uncompressed_bytes"]) / MiB / float(big_run["seconds"])
         print(
             f"full profile: {full:.1f} MiB/s ({float(big_run['seconds']):.1f} s) = "
             f"{100 * full / bare:.0f}% of the bare baseline"
+        )
+        bare_sketch = run_child(big, args.sample_size, 1)
+        cost = float(big_run["seconds"]) - float(bare_sketch["seconds"])
+        print(
+            f"overlap sketch (k={args.sketch_size}): {cost:+.1f} s against a 1-document sketch "
+            f"({100 * cost / float(bare_sketch['seconds']):+.0f}%); distinct labellable documents "
+            f"{big_run['distinct_documents']:,} exact, {big_run['sketch_documents']:,.0f} "
+            f"estimated from {big_run['sketch_kept']:,} kept"
         )
 
         naive_seconds, naive_size, naive_shares = naive_pass(big, args.naive_docs)

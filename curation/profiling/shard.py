@@ -26,6 +26,7 @@ import xxhash
 from curation.profiling import batch as batch_mod
 from curation.profiling.errors import ShardDataError, ShardIOError
 from curation.profiling.langid import identifier
+from curation.profiling.neardup import signature
 from curation.profiling.options import ProfileOptions
 from curation.profiling.readers import Part, Problems, documents
 from curation.profiling.scripts import SPECIAL, script_names
@@ -74,11 +75,14 @@ class Totals:
 
 @dataclass(frozen=True)
 class SampleRecord:
-    """One labelled document: its random key, its characters, and characters per language."""
+    """One labelled document: its random key, its characters, characters per language, its
+    exact hash and its MinHash signature (`neardup`; empty in profiles stored before)."""
 
     key: float
     characters: int
     labels: tuple[tuple[str, int], ...]
+    digest: int = 0
+    signature: bytes = field(default=b"", repr=False)
 
     @property
     def main(self) -> str:
@@ -89,11 +93,22 @@ class SampleRecord:
         return self.labels[0][1] < 0.8 * max(1, sum(c for _, c in self.labels))
 
     def to_json(self) -> list[Any]:
-        return [self.key, self.characters, [[tag, chars] for tag, chars in self.labels]]
+        return [
+            self.key,
+            self.characters,
+            [[tag, chars] for tag, chars in self.labels],
+            f"{self.digest:016x}",
+            base64.b64encode(self.signature).decode("ascii"),
+        ]
 
     @classmethod
     def from_json(cls, data: Sequence[Any]) -> SampleRecord:
-        return cls(float(data[0]), int(data[1]), tuple((str(t), int(c)) for t, c in data[2]))
+        labels = tuple((str(t), int(c)) for t, c in data[2])
+        if len(data) < 5:
+            return cls(float(data[0]), int(data[1]), labels)
+        return cls(
+            float(data[0]), int(data[1]), labels, int(data[3], 16), base64.b64decode(data[4])
+        )
 
 
 @dataclass(frozen=True)
@@ -214,7 +229,8 @@ class _Accumulator:
         self.min_label = options.min_label_chars
         self.capacity = options.per_shard_sample
         self.rng = np.random.Generator(np.random.PCG64(_stream_seed(options.seed, name)))
-        self.heap: list[tuple[float, int, str, int]] = []  # (-key, seq, text, characters)
+        # (-key, seq, text, characters, exact hash)
+        self.heap: list[tuple[float, int, str, int, int]] = []
         self.sketch = Collector(options.per_shard_sketch)
         self.seq = 0
         self.batch: list[str] = []
@@ -249,18 +265,24 @@ class _Accumulator:
         self.flush()
 
     def _sample(
-        self, keys: np.ndarray[Any, Any], docs: Sequence[str], lengths: Sequence[int]
+        self,
+        keys: np.ndarray[Any, Any],
+        docs: Sequence[str],
+        lengths: Sequence[int],
+        digests: np.ndarray[Any, Any],
     ) -> None:
         heap = self.heap
         threshold = -heap[0][0] if len(heap) >= self.capacity else 1.0
         for j in np.flatnonzero(keys < threshold).tolist():
             key = float(keys[j])
-            if len(heap) >= self.capacity:
-                if key >= -heap[0][0]:
-                    continue
-                heapq.heapreplace(heap, (-key, self.seq, label_text(docs[j]), int(lengths[j])))
+            full = len(heap) >= self.capacity
+            if full and key >= -heap[0][0]:
+                continue
+            item = (-key, self.seq, label_text(docs[j]), int(lengths[j]), int(digests[j]))
+            if full:
+                heapq.heapreplace(heap, item)
             else:
-                heapq.heappush(heap, (-key, self.seq, label_text(docs[j]), int(lengths[j])))
+                heapq.heappush(heap, item)
             self.seq += 1
 
     def flush(self) -> None:
@@ -296,8 +318,9 @@ class _Accumulator:
         if len(labellable):
             keys = self.rng.random(len(labellable))
             chosen = [docs[i] for i in labellable.tolist()]
-            self._sample(keys, chosen, stats.lengths[labellable].tolist())
-            self._sketch(stats.hashes[labellable], stats.lengths[labellable], chosen)
+            hashes = stats.hashes[labellable]
+            self._sample(keys, chosen, stats.lengths[labellable].tolist(), hashes)
+            self._sketch(hashes, stats.lengths[labellable], chosen)
 
     def _sketch(
         self, hashes: np.ndarray[Any, Any], lengths: np.ndarray[Any, Any], docs: Sequence[str]
@@ -341,8 +364,8 @@ class _Accumulator:
             return
         self.labellable += 1
         self.labellable_chars += self.part_chars
-        self._sample(self.rng.random(1), [self.part_head], [self.part_chars])
         digest = np.array([self.part_hasher.intdigest()], dtype=np.uint64)
+        self._sample(self.rng.random(1), [self.part_head], [self.part_chars], digest)
         self._sketch(digest, np.array([self.part_chars], dtype=np.int64), [self.part_head])
 
 
@@ -398,8 +421,8 @@ def profile_shard(
     entries = sorted(accumulator.heap, key=lambda e: (-e[0], e[1]))
     memo: dict[str, Any] = {}
     sample = tuple(
-        SampleRecord(-neg_key, chars, _labels(text, chars, options, memo))
-        for neg_key, _, text, chars in entries
+        SampleRecord(-neg_key, chars, _labels(text, chars, options, memo), digest, signature(text))
+        for neg_key, _, text, chars, digest in entries
     )
     kept, tau = accumulator.sketch.result()
     sketch = ShardSketch(

@@ -8,10 +8,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from curation.runs.models import AssetProfile, ProfileShard
+from django.db.models import Q
+
+from curation.profiling import neardup
+from curation.runs.models import AssetProfile, ProfileLanguage, ProfileShard
 from inventory.models import Asset
 from inventory.permissions import can_read_location
 from inventory.services import same_location_assets
+
+# Other assets a request compares samples with, for near-copies (each costs about 10 ms).
+MAX_NEAR_COMPARED = 100
 
 
 @dataclass(frozen=True)
@@ -34,12 +40,25 @@ class DuplicateFile:
 
 
 @dataclass(frozen=True)
+class NearCopy:
+    """Another asset holding near-copies (not exact ones) of this asset's documents, estimated
+    from both assets' samples (`curation.profiling.neardup.between`)."""
+
+    holder: Holder
+    pairs_found: int
+    share_of_this: float
+    share_of_other: float
+
+
+@dataclass(frozen=True)
 class Duplicates:
     files: tuple[DuplicateFile, ...] = ()
     duplicate_bytes: int = 0
     same_location: tuple[Holder, ...] = ()
     checked_files: int = 0
     unchecked_files: int = 0  # read in part, or Parquet: no whole-file checksum
+    near_copies: tuple[NearCopy, ...] = ()
+    near_compared: int = 0  # other assets whose samples were compared
     notes: tuple[str, ...] = field(default=())
 
 
@@ -99,6 +118,7 @@ def duplicates_of(asset: Asset, user: Any) -> Duplicates:
         )
         for other in same_location_assets(asset)
     )
+    near, compared = _near_copies(asset, user, visible)
     notes = () if shards else ("the asset has no profile yet: its files are not checked",)
     return Duplicates(
         files=files,
@@ -106,5 +126,67 @@ def duplicates_of(asset: Asset, user: Any) -> Duplicates:
         same_location=same,
         checked_files=len(checked),
         unchecked_files=len(shards) - len(checked),
+        near_copies=near,
+        near_compared=compared,
         notes=notes,
     )
+
+
+def _near_copies(asset: Asset, user: Any, visible: set[int]) -> tuple[tuple[NearCopy, ...], int]:
+    """Near-copies in the live assets that share a language with this one and concern one of
+    its nations (at most MAX_NEAR_COMPARED, most recently profiled first)."""
+    mine = (
+        AssetProfile.objects.filter(asset=asset)
+        .values_list("signatures", "data__totals__labellable_documents")
+        .first()
+    )
+    if mine is None or not mine[0]:
+        return (), 0
+    own = neardup.unpack(bytes(mine[0]))
+    languages = ProfileLanguage.objects.filter(profile__asset=asset)
+    nations = {asset.organization.nation_id, *asset.origin_nations.values_list("pk", flat=True)}
+    if asset.hosting_nation_id:
+        nations.add(asset.hosting_nation_id)
+    others = (
+        AssetProfile.objects.filter(
+            asset__in=Asset.objects.active()
+            .exclude(pk=asset.pk)
+            .filter(
+                Q(organization__nation__in=nations)
+                | Q(origin_nations__in=nations)
+                | Q(hosting_nation__in=nations)
+            ),
+            languages__language__in=languages.values("language"),
+        )
+        .exclude(signatures=b"")
+        .distinct()
+        .order_by("-profiled_at", "pk")
+        .select_related("asset__organization")[:MAX_NEAR_COMPARED]
+    )
+    found = []
+    compared = 0
+    for other in others:
+        compared += 1
+        result = neardup.between(
+            own,
+            int(mine[1] or 0),
+            neardup.unpack(bytes(other.signatures)),
+            int(other.data.get("totals", {}).get("labellable_documents", 0)),
+        )
+        if result.pairs_found:
+            seen = other.asset_id in visible
+            found.append(
+                NearCopy(
+                    Holder(
+                        other.asset_id if seen else None,
+                        other.asset.title if seen else None,
+                        other.asset.organization.slug,
+                        None,
+                    ),
+                    result.pairs_found,
+                    result.share_of_first,
+                    result.share_of_second,
+                )
+            )
+    found.sort(key=lambda n: (-n.share_of_this, -n.pairs_found))
+    return tuple(found), compared

@@ -164,6 +164,10 @@ class AssetProfile(models.Model):
     uncompressed_bytes = models.BigIntegerField()
     complete = models.BooleanField(help_text="False when some shards could not be read.")
     data = models.JSONField(help_text="The whole merged profile.")
+    signatures = models.BinaryField(
+        default=b"",
+        help_text="Sampled documents' hashes and MinHash signatures (curation.profiling.neardup).",
+    )
 
     def __str__(self) -> str:
         return f"profile of {self.asset_id}"

@@ -163,6 +163,15 @@ class DuplicateFileSerializer(serializers.Serializer[Any]):
     also_in = HolderSerializer(many=True)
 
 
+class NearCopySerializer(serializers.Serializer[Any]):
+    holder = HolderSerializer()
+    pairs_found = serializers.IntegerField(help_text="Near-duplicate pairs between the samples.")
+    share_of_this = serializers.FloatField(
+        help_text="Estimated share of this asset's documents with a near-copy in the other."
+    )
+    share_of_other = serializers.FloatField()
+
+
 class DuplicatesSerializer(serializers.Serializer[Any]):
     files = DuplicateFileSerializer(many=True, help_text="Files also held by another live asset.")
     duplicate_bytes = serializers.IntegerField()
@@ -173,4 +182,10 @@ class DuplicatesSerializer(serializers.Serializer[Any]):
     unchecked_files = serializers.IntegerField(
         help_text="Files without a whole-file checksum (Parquet, or read only in part)."
     )
+    near_copies = NearCopySerializer(
+        many=True,
+        help_text="Assets holding near-copies (Jaccard ≥ 0.8, not exact) of this one's documents, "
+        "estimated from both samples; the assets compared share a language and a nation.",
+    )
+    near_compared = serializers.IntegerField()
     notes = serializers.ListField(child=serializers.CharField())

@@ -9,6 +9,7 @@ profiled: the profile covers the readable data only and says so (`complete: fals
 flag naming how many shards failed). When no data shard could be read, the run fails, and the
 asset keeps its previous profile, if any."""
 
+import base64
 import logging
 from collections.abc import Callable
 from contextlib import suppress
@@ -282,20 +283,27 @@ def finalize_run(*, run_id: int) -> ProfileRun:
             failed=[(s.name, s.error) for s in failed],
         )
         sketches = merged.pop("sketches", {})
+        signatures = base64.b64decode(merged.pop("signatures", ""))
         run.result = merged
         run.status = ProfileRun.Status.SUCCEEDED
         run.finished_at = now
         run.save(update_fields=["result", "status", "finished_at"])
-        _store_profile(run, merged, sketches, complete=not failed)
+        _store_profile(run, merged, sketches, signatures, complete=not failed)
         Asset.objects.filter(pk=run.asset_id).update(status=Asset.Status.PROFILED)
         return run
 
 
 def _store_profile(
-    run: ProfileRun, merged: dict[str, Any], sketches: dict[str, str], *, complete: bool
+    run: ProfileRun,
+    merged: dict[str, Any],
+    sketches: dict[str, str],
+    signatures: bytes,
+    *,
+    complete: bool,
 ) -> None:
     """The run's merged profile as the asset's current one; each language's overlap sketch
-    (base64 in the engine's JSON) stored beside its row as bytes, not in the profile."""
+    (base64 in the engine's JSON) stored beside its row as bytes, and the sampled documents'
+    signatures beside the profile, not in it."""
     totals = merged["totals"]
     profile, _ = AssetProfile.objects.update_or_create(
         asset=run.asset,
@@ -310,6 +318,7 @@ def _store_profile(
             "uncompressed_bytes": totals["uncompressed_bytes"],
             "complete": complete,
             "data": merged,
+            "signatures": signatures,
         },
     )
     profile.languages.all().delete()

@@ -3,6 +3,7 @@ assets, a nation's distinct total unchanged by a second copy (registered at anot
 or at the same one), overlaps named to readers who may see them, a retired copy leaving the
 union."""
 
+import random
 import shutil
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,33 @@ def test_exact_duplicate_files_are_flagged_on_both_assets(
     assert duplicates(again, steward)["notes"] == [
         "the asset has no profile yet: its files are not checked"
     ]
+
+
+def test_near_copies_in_another_asset_are_estimated_from_both_samples(
+    library: Any, storage_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    rng = random.Random(14)
+    words = [f"neno{i}" for i in range(400)]
+    originals = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(200)]
+    edited = [text.rsplit(" ", 1)[0] + " tofauti" for text in originals[:100]]
+    fresh = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(100)]
+    write_jsonl(storage_root / "archive" / "news.jsonl", originals)
+    write_jsonl(storage_root / "library" / "copy.jsonl", edited + fresh)
+    crawl = _asset(library, "test:archive", "Web crawl")
+    cleaned = _asset(library, "test:library", "Cleaned crawl", access="restricted")
+    for asset in (crawl, cleaned):
+        _profile(asset, django_capture_on_commit_callbacks)
+    client = APIClient()
+    client.force_login(MembershipFactory(organization=library).user)
+    body = client.get(f"/api/v1/assets/{crawl.pk}/duplicates/").json()
+    assert body["files"] == []  # no file is the same
+    assert body["near_compared"] == 1
+    (near,) = body["near_copies"]
+    assert near["holder"]["asset"] == cleaned.pk
+    # both samples are censuses here: 100 pairs among 200 × 200 documents
+    assert near["pairs_found"] == 100
+    assert (near["share_of_this"], near["share_of_other"]) == (0.5, 0.5)
+    hidden = APIClient()
+    hidden.force_login(UserFactory())
+    (near,) = hidden.get(f"/api/v1/assets/{crawl.pk}/duplicates/").json()["near_copies"]
+    assert near["holder"] == {"asset": None, "title": None, "organization": "knls", "name": None}

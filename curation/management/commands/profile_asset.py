@@ -83,7 +83,11 @@ def summary(run: ProfileRun) -> str:
         f"{row['language']} {row['share_characters']:.0%}" for row in run.result["languages"][:4]
     )
     flags = f" [{'; '.join(run.result['flags'])}]" if run.result["flags"] else ""
+    near = run.result.get("near_duplicates")
+    duplicates = f"; exact duplicates {totals['duplicate_documents']:,} documents"
+    if near:
+        duplicates += f", near-duplicates ~{near['share']:.1%} of documents"
     return (
         f"{head}: {totals['documents']:,} documents, {totals['characters']:,} characters, "
-        f"~{totals['estimated_tokens']:,} tokens; {languages}{flags}"
+        f"~{totals['estimated_tokens']:,} tokens; {languages}{duplicates}{flags}"
     )
