@@ -124,6 +124,10 @@ class VersionMeta:
     criteria: Mapping[str, Any]
     content_hash: str
     base_url: str  # e.g. "https://registry.example.org"; the root of url and local contentUrl
+    total_tokens: int = 0  # the entries' tokens added up
+    # Each text counted once across the version's assets (estimated from overlap sketches).
+    distinct_tokens: int = 0
+    distinct_tokens_ci95: tuple[int, int] = (0, 0)
 
     @property
     def url(self) -> str:
@@ -139,6 +143,7 @@ class VersionMeta:
         the version's `url` (last)."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "base_url"}
         data["criteria"] = dict(self.criteria)
+        data["distinct_tokens_ci95"] = list(self.distinct_tokens_ci95)
         data["url"] = self.url
         return data
 

@@ -48,7 +48,12 @@ class ManifestVersion(models.Model):
     criteria = models.JSONField(help_text="The manifest's criteria when it was materialised.")
     entry_count = models.PositiveIntegerField(default=0)
     total_bytes = models.BigIntegerField(default=0)
-    total_tokens = models.BigIntegerField(default=0)
+    total_tokens = models.BigIntegerField(default=0, help_text="The entries' tokens added up.")
+    distinct_tokens = models.BigIntegerField(
+        default=0, help_text="Estimated tokens once each text is counted once across assets."
+    )
+    distinct_tokens_low = models.BigIntegerField(default=0)
+    distinct_tokens_high = models.BigIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
 

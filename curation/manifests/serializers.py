@@ -27,6 +27,9 @@ class ManifestVersionSerializer(serializers.ModelSerializer[ManifestVersion]):
             "entry_count",
             "total_bytes",
             "total_tokens",
+            "distinct_tokens",
+            "distinct_tokens_low",
+            "distinct_tokens_high",
             "content_hash",
             "error",
         ]

@@ -2,7 +2,9 @@
 The same selection gives the same content hash; a version never changes once ready."""
 
 import hashlib
-from collections.abc import Iterator
+import math
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from curation.models import (
     ManifestEntry,
     ManifestVersion,
 )
+from curation.profiling.sketch import LanguageSketch, union
 from curation.runs import engine
 from curation.vocabulary import (
     MIXED_TOP_SHARE,
@@ -202,6 +205,30 @@ def entries_of(profile: AssetProfile) -> Iterator[Entry]:
         )
 
 
+def distinct_tokens(profiles: Sequence[AssetProfile]) -> tuple[int, int, int]:
+    """(estimate, low, high) of the profiles' tokens with each text counted once: per language
+    the union of the assets' overlap sketches (`curation.profiling.sketch`), added up over the
+    languages (the intervals' half-widths in quadrature); a row without a sketch counts as it
+    is. The same language rows as the entries (undetermined text left out)."""
+    sketches: dict[str, list[LanguageSketch]] = defaultdict(list)
+    alone = 0
+    for profile in profiles:
+        for row in profile.languages.all():
+            if row.status == "undetermined":
+                continue
+            if row.sketch:
+                sketches[row.language].append(LanguageSketch.from_bytes(bytes(row.sketch)))
+            else:
+                alone += row.estimated_tokens
+    value, below, above = float(alone), 0.0, 0.0
+    for parts in sketches.values():
+        estimate = union(parts)
+        value += estimate.value
+        below += (estimate.value - estimate.low) ** 2
+        above += (estimate.high - estimate.value) ** 2
+    return round(value), round(max(0.0, value - math.sqrt(below))), round(value + math.sqrt(above))
+
+
 @transaction.atomic
 def create_version(*, manifest: Manifest, actor: Any) -> ManifestVersion:
     """A new pending version numbered after the last; materialised by `materialise`."""
@@ -218,7 +245,8 @@ def materialise(*, version_id: int) -> ManifestVersion:
     if version.status != ManifestVersion.Status.PENDING:
         return version
     try:
-        entries = [entry for profile in select(version.manifest) for entry in entries_of(profile)]
+        profiles = select(version.manifest)
+        entries = [entry for profile in profiles for entry in entries_of(profile)]
     except Exception as exc:  # a file that vanished or turned unreadable: say which
         ManifestVersion.objects.filter(pk=version.pk, status=ManifestVersion.Status.PENDING).update(
             status=ManifestVersion.Status.FAILED, error=str(exc)[:5000]
@@ -248,6 +276,9 @@ def materialise(*, version_id: int) -> ManifestVersion:
         locked.entry_count = len(entries)
         locked.total_bytes = sum(e.size for e in entries)
         locked.total_tokens = sum(n for e in entries for _, n in e.languages)
+        distinct, low, high = distinct_tokens(profiles)
+        locked.distinct_tokens, locked.distinct_tokens_low = distinct, low
+        locked.distinct_tokens_high = high
         locked.content_hash = content_hash(entries)
         locked.status = ManifestVersion.Status.READY
         locked.save()
@@ -293,6 +324,9 @@ def version_meta(version: ManifestVersion, base_url: str) -> VersionMeta:
         criteria=version.criteria,
         content_hash=version.content_hash,
         base_url=base_url,
+        total_tokens=version.total_tokens,
+        distinct_tokens=version.distinct_tokens,
+        distinct_tokens_ci95=(version.distinct_tokens_low, version.distinct_tokens_high),
     )
 
 

@@ -3,6 +3,7 @@ assets, a nation's distinct total unchanged by a second copy (registered at anot
 or at the same one), overlaps named to readers who may see them, a retired copy leaving the
 union."""
 
+import json
 import random
 import shutil
 from pathlib import Path
@@ -187,3 +188,30 @@ def test_near_copies_in_another_asset_are_estimated_from_both_samples(
     hidden.force_login(UserFactory())
     (near,) = hidden.get(f"/api/v1/assets/{crawl.pk}/duplicates/").json()["near_copies"]
     assert near["holder"] == {"asset": None, "title": None, "organization": "knls", "name": None}
+
+
+def test_a_manifest_version_reports_its_distinct_tokens(
+    library: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from curation.manifests import services as manifests
+    from curation.models import Manifest
+
+    archive = _asset(library, "test:archive", "Broadcast archive")
+    copy = _asset(library, "test:library", "National library copy")
+    for asset in (archive, copy):
+        _profile(asset, django_capture_on_commit_callbacks)
+    steward = MembershipFactory(organization=library).user
+    manifest = Manifest.objects.create(
+        slug="swahili", title="Swahili", organization=library, criteria={}, created_by=steward
+    )
+    version = manifests.request_version(manifest=manifest, actor=steward)
+    tokens = ProfileLanguage.objects.get(profile__asset=archive, language="sw").estimated_tokens
+    assert version.total_tokens == 2 * tokens
+    assert (version.distinct_tokens, version.distinct_tokens_low) == (tokens, tokens)
+    assert version.distinct_tokens_high == tokens
+    client = APIClient()
+    client.force_login(steward)
+    response = client.get(f"/api/v1/manifests/swahili/versions/{version.number}/?format=json")
+    body = json.loads(b"".join(response.streaming_content))
+    assert body["manifest"]["distinct_tokens"] == tokens
+    assert body["manifest"]["total_tokens"] == 2 * tokens
