@@ -218,6 +218,18 @@ def label_text(doc: str) -> str:
     return "\n".join(windows)
 
 
+def sketch_text(doc: str) -> str:
+    """The part of a document its sketch entry is labelled on: its first window (cut at a
+    space). Labelling three windows costs about five times as much (2.9 against 0.5 ms per
+    long document here); a mixed document's sketch entry counts for the languages it starts
+    in, while the language shares come from the sample, labelled on three windows."""
+    if len(doc) <= LABEL_WINDOW:
+        return doc
+    piece = doc[:LABEL_WINDOW]
+    space = piece.rfind(" ")
+    return piece[:space] if space > LABEL_WINDOW - 40 else piece
+
+
 def _stream_seed(seed: int, name: str) -> int:
     digest = hashlib.blake2b(f"{seed}\x00{name}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little")
@@ -328,7 +340,7 @@ class _Accumulator:
         rank = ranks(hashes, lengths)
         sketch = self.sketch
         for j in np.flatnonzero(rank < sketch.threshold).tolist():
-            sketch.add(int(hashes[j]), int(lengths[j]), float(rank[j]), label_text(docs[j]))
+            sketch.add(int(hashes[j]), int(lengths[j]), float(rank[j]), sketch_text(docs[j]))
 
     def _part(self, part: Part) -> None:
         if part.first:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from curation.coverage import services as coverage
@@ -95,6 +96,11 @@ def test_a_second_copy_leaves_the_distinct_total_unchanged(
         }
     ]
     assert "single-source" in twice["flags"]  # two holders of one text are one source
+    page = Client()
+    page.force_login(MembershipFactory(organization=library).user)
+    html = page.get("/reports/KE/").content.decode()
+    assert "Distinct tokens count each text once across every asset" in html
+    assert "Broadcast archive (knls) and National library copy (knls)" in html
 
     same_place = _asset(library, "test:archive", "Archive registered again")
     _profile(same_place, django_capture_on_commit_callbacks)
