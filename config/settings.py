@@ -276,9 +276,27 @@ LOGGING = {
 PROFILE_SAMPLE_SIZE = env.int("PROFILE_SAMPLE_SIZE", default=5000)
 # An asset registered through the API or the admin is profiled at once (curation.lifecycle).
 PROFILE_ON_REGISTER = env.bool("PROFILE_ON_REGISTER", default=True)
-# A claimed shard is leased for this long; a worker that dies leaves the lease to expire and the
-# reconciler hands the shard to another. Longer than the hard time limit, so a live task keeps it.
-PROFILE_LEASE_SECONDS = env.int("PROFILE_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# A claimed pack of shards is leased for PROFILE_LEASE_SECONDS and its worker renews the lease
+# every PROFILE_LEASE_RENEW_SECONDS while it profiles: a live worker keeps its pack however long it
+# takes (up to the task's hard time limit), a dead one's pack is free again within a lease.
+PROFILE_LEASE_SECONDS = env.int("PROFILE_LEASE_SECONDS", default=60)
+PROFILE_LEASE_RENEW_SECONDS = env.float(
+    "PROFILE_LEASE_RENEW_SECONDS", default=PROFILE_LEASE_SECONDS / 3
+)
+if not 0 < PROFILE_LEASE_RENEW_SECONDS < PROFILE_LEASE_SECONDS:
+    raise environ.ImproperlyConfigured(
+        "PROFILE_LEASE_RENEW_SECONDS must be above 0 and below PROFILE_LEASE_SECONDS; got "
+        f"{PROFILE_LEASE_RENEW_SECONDS} and {PROFILE_LEASE_SECONDS}"
+    )
+# Small files are profiled in packs of up to PROFILE_PACK_BYTES of stored bytes and
+# PROFILE_PACK_FILES files; a small asset is cut into about PROFILE_PACK_SPREAD packs so that
+# several workers share it.
+PROFILE_PACK_BYTES = env.int("PROFILE_PACK_BYTES", default=128 * 1024 * 1024)
+PROFILE_PACK_FILES = env.int("PROFILE_PACK_FILES", default=2000)
+PROFILE_PACK_SPREAD = env.int("PROFILE_PACK_SPREAD", default=16)
+# A file bigger than this that the engine can read in line ranges (uncompressed text or JSON
+# lines, one document per line, on a local root or S3) is cut into ranges of PROFILE_PACK_BYTES.
+PROFILE_SPLIT_BYTES = env.int("PROFILE_SPLIT_BYTES", default=2 * PROFILE_PACK_BYTES)
 # A queued shard nobody claimed for this long (its message was lost) is queued again.
 PROFILE_REQUEUE_SECONDS = env.int("PROFILE_REQUEUE_SECONDS", default=300)
 PROFILE_MAX_ATTEMPTS = env.int("PROFILE_MAX_ATTEMPTS", default=5)

@@ -18,16 +18,30 @@ from curation.profiling.errors import (
 from curation.profiling.licence import LicenceEvidence, LicenceFile, is_licence_file, licence_file
 from curation.profiling.local import profile_paths
 from curation.profiling.options import Limits, ProfileOptions, infer_compression, infer_format
-from curation.profiling.sampling import shard_sample_sizes
-from curation.profiling.shard import SampleRecord, ShardProfile, Totals, open_bytes, profile_shard
+from curation.profiling.ranges import plan_ranges
+from curation.profiling.sampling import plan_packs, shard_sample_sizes
+from curation.profiling.shard import (
+    FileRead,
+    Pack,
+    PackFile,
+    SampleRecord,
+    ShardProfile,
+    Totals,
+    open_bytes,
+    profile_pack,
+    profile_shard,
+)
 
 __all__ = [
     "AssetProfile",
     "AssetTotals",
+    "FileRead",
     "LanguageRow",
     "LicenceEvidence",
     "LicenceFile",
     "Limits",
+    "Pack",
+    "PackFile",
     "ProfileOptions",
     "ProfilingError",
     "Quality",
@@ -43,6 +57,9 @@ __all__ = [
     "licence_file",
     "merge",
     "open_bytes",
+    "plan_packs",
+    "plan_ranges",
+    "profile_pack",
     "profile_paths",
     "profile_shard",
     "shard_sample_sizes",

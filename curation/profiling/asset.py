@@ -246,7 +246,9 @@ def merge(
         detectors=tuple(profiles[0].detectors if profiles else ()),
         sampling=_sampling(options, profiles, samples),
         declared_languages=declared,
-        stop_reasons=tuple((p.name, p.stop_reason) for p in profiles if p.stop_reason),
+        stop_reasons=tuple(
+            (f.name, f.stop_reason) for p in profiles for f in p.file_reads() if f.stop_reason
+        ),
         sketches=_sketches(profiles, rows),
         near_duplicates=_near_duplicates(labelled, totals),
         signatures=pack(
@@ -304,7 +306,11 @@ def _mean_token_factor(script_chars: Mapping[str, int]) -> float:
 
 def _parse_error_reasons(profiles: Sequence[ShardProfile]) -> tuple[str, ...]:
     """The first `MAX_REASONS` parse-error reasons, each named by its shard."""
-    reasons = [f"{p.name}: {reason}" for p in profiles for reason in p.parse_error_reasons]
+    reasons = [  # a pack's reasons already name their file
+        reason if p.files else f"{p.name}: {reason}"
+        for p in profiles
+        for reason in p.parse_error_reasons
+    ]
     return tuple(reasons[:MAX_REASONS])
 
 
@@ -334,7 +340,7 @@ def _asset_totals(
         mixed_documents=round(mixed),
         labellable_documents=totals.labellable_documents,
         labelled_documents=_labelled_documents(samples),
-        incomplete_shards=sum(1 for p in profiles if not p.complete),
+        incomplete_shards=sum(1 for p in profiles for f in p.file_reads() if f.stop_reason),
     )
 
 

@@ -150,3 +150,29 @@ def shard_sample_sizes(
         max(minimum, math.ceil(sample_size * oversample * max(0, size) / total))
         for size in shard_sizes
     ]
+
+
+def plan_packs(
+    sizes: Sequence[int | None], *, target_bytes: int, spread: int, max_files: int
+) -> list[list[int]]:
+    """Indexes of files grouped into packs, in the order given: consecutive files share a
+    pack until it would pass `target_bytes` or hold `max_files`. The target shrinks for a small
+    asset so that it is cut into about `spread` packs (workers share a run of a few megabytes
+    too); a file at least as big as the target is a pack of its own. Unknown sizes count as
+    the target (a pack of their own)."""
+    if target_bytes < 1 or spread < 1 or max_files < 1:
+        raise ValueError("target_bytes, spread and max_files must be at least 1")
+    known = [target_bytes if s is None else max(0, s) for s in sizes]
+    target = max(1, min(target_bytes, math.ceil(sum(known) / spread)))
+    packs: list[list[int]] = []
+    current: list[int] = []
+    held = 0
+    for index, size in enumerate(known):
+        if current and (held + size > target or len(current) >= max_files):
+            packs.append(current)
+            current, held = [], 0
+        current.append(index)
+        held += size
+    if current:
+        packs.append(current)
+    return packs

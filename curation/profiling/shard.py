@@ -136,6 +136,8 @@ class ShardProfile:
     sketch: ShardSketch | None = field(default=None, repr=False)
     # sha256 of the shard's bytes as stored, when they were read once from start to end.
     sha256: str = ""
+    # The files of a pack of several (`profile_pack`); empty for a shard of one file.
+    files: tuple[FileRead, ...] = field(default=(), repr=False)
     schema: int = SCHEMA
 
     @property
@@ -145,6 +147,22 @@ class ShardProfile:
     @property
     def distinct_documents(self) -> int:
         return len(self.hashes) // 8
+
+    def file_reads(self) -> tuple[FileRead, ...]:
+        """How each of its files was read (a shard of one file: from its own fields)."""
+        if self.files:
+            return self.files
+        return (
+            FileRead(
+                name=self.name,
+                compression=self.compression,
+                compressed_bytes=self.totals.compressed_bytes,
+                uncompressed_bytes=self.totals.uncompressed_bytes,
+                documents=self.totals.documents,
+                stop_reason=self.stop_reason,
+                sha256=self.sha256,
+            ),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -170,6 +188,7 @@ class ShardProfile:
             "detectors": [dict(d) for d in self.detectors],
             "sketch": self.sketch.to_json() if self.sketch is not None else None,
             "sha256": self.sha256,
+            **({"files": [f.to_json() for f in self.files]} if self.files else {}),
         }
 
     @classmethod
@@ -198,6 +217,7 @@ class ShardProfile:
             detectors=tuple(dict(d) for d in data["detectors"]),
             sketch=ShardSketch.from_json(data["sketch"]) if data.get("sketch") else None,
             sha256=str(data.get("sha256", "")),
+            files=tuple(FileRead.from_json(f) for f in data.get("files", ())),
         )
 
 
@@ -399,6 +419,47 @@ def _labels(
     return tuple(scaled)
 
 
+@dataclass(frozen=True)
+class PackFile:
+    """One stored file of a pack: its name (path or key), an opener, its stored size if known."""
+
+    name: str
+    opener: Opener
+    size: int | None = None
+    # Where its line range starts when it is one (`ranges`): its bytes are then not the file's,
+    # and the file is counted once, by its first range.
+    range_start: int | None = None
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """How one file of a pack was read: `error` when none of it could be profiled (it is left
+    out of the pack's counts), `stop_reason` when it was read only in part."""
+
+    name: str
+    compression: str | None = None
+    compressed_bytes: int = 0
+    uncompressed_bytes: int = 0
+    documents: int = 0
+    stop_reason: str = ""
+    sha256: str = ""
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FileRead:
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+class _FileFailed(Exception):
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(reason)
+        self.index = index
+        self.reason = reason
+
+
 def profile_shard(
     opener: Opener,
     options: ProfileOptions,
@@ -415,20 +476,124 @@ def profile_shard(
     Raises `ShardDataError` when the bytes cannot be profiled at all, `ShardIOError` when
     reading them failed (retryable). Anything else wrong inside the shard is counted.
     """
-    compression = options.compression_for(name)
-    stats = StreamStats()
+    try:
+        return _profile_files([PackFile(name, opener, compressed_size)], options, name)
+    except _FileFailed as failed:
+        raise ShardDataError(failed.reason) from failed.__cause__
+
+
+@dataclass(frozen=True)
+class Pack:
+    """The profile of a pack's readable files (None when none was) and how each file was read,
+    in the order given."""
+
+    profile: ShardProfile | None
+    files: tuple[FileRead, ...]
+
+
+def profile_pack(
+    files: Sequence[PackFile], options: ProfileOptions, *, name: str | None = None
+) -> Pack:
+    """Profile several small files as one shard: one pass over each in turn feeding one
+    sample, one sketch and one set of hashes, so a thousand small files cost one sample's
+    labelling rather than a thousand. The pack is one stratum of the asset's sample (weighted
+    by its exact document count, like any shard); it is seeded by `name` (default: its first
+    file's name and its size in files).
+
+    A file none of which can be profiled (not the declared format, or damaged before its first
+    document) is listed with its `error` and left out: the pack is profiled again without it,
+    so its counts are exactly those of its readable files. `ShardIOError` (retryable) ends the
+    whole pack."""
+    if not files:
+        raise ValueError("a pack needs at least one file")
+    pack_name = name or (
+        files[0].name if len(files) == 1 else f"{files[0].name} (+{len(files) - 1} files)"
+    )
+    errors: dict[int, str] = {}
+    while len(errors) < len(files):
+        readable = [(i, f) for i, f in enumerate(files) if i not in errors]
+        try:
+            profile = _profile_files([f for _, f in readable], options, pack_name, True)
+        except _FileFailed as failed:
+            errors[readable[failed.index][0]] = failed.reason
+            continue
+        reads = dict(zip([i for i, _ in readable], profile.file_reads(), strict=True))
+        listed = tuple(
+            FileRead(f.name, error=errors[i]) if i in errors else reads[i]
+            for i, f in enumerate(files)
+        )
+        return Pack(profile, listed)
+    return Pack(None, tuple(FileRead(f.name, error=errors[i]) for i, f in enumerate(files)))
+
+
+def _profile_files(
+    files: Sequence[PackFile], options: ProfileOptions, name: str, fail_empty: bool = False
+) -> ShardProfile:
+    """One accumulator over `files` in order; `_FileFailed` names the first unreadable one
+    (with `fail_empty`, also one damaged before its first document)."""
     problems = Problems(max_reasons=options.limits.max_error_reasons)
     accumulator = _Accumulator(options, name)
-    handle = open_raw(opener)
-    try:
-        accumulator.add_all(documents(handle, options, compression, stats, problems))
-    except (ShardDataError, ShardIOError):
-        raise
-    except MemoryError as exc:
-        raise ShardDataError("the shard needed more memory than is available") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            handle.close()
+    reads: list[FileRead] = []
+    all_stats: list[StreamStats] = []
+    for index, file in enumerate(files):
+        compression = options.compression_for(file.name)
+        stats = StreamStats()
+        before = (accumulator.documents, len(problems.reasons))
+        try:
+            handle = open_raw(file.opener)
+        except ShardDataError as exc:  # the opener refused the file
+            raise _FileFailed(index, str(exc)) from exc
+        try:
+            accumulator.add_all(documents(handle, options, compression, stats, problems))
+        except ShardIOError:
+            raise
+        except ShardDataError as exc:
+            raise _FileFailed(index, str(exc)) from exc
+        except MemoryError as exc:
+            raise _FileFailed(index, "the shard needed more memory than is available") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                handle.close()
+        read_documents = accumulator.documents - before[0]
+        if fail_empty and stats.stop_reason and read_documents == 0:
+            # Damaged before its first document (a corrupt or truncated stream): nothing to keep.
+            raise _FileFailed(index, stats.stop_reason)
+        if len(files) > 1:
+            problems.reasons[before[1] :] = [
+                f"{file.name}: {reason}" for reason in problems.reasons[before[1] :]
+            ]
+        compressed = stats.compressed_bytes
+        if file.size is not None and (stats.stop_reason or not compressed):
+            compressed = file.size
+        reads.append(
+            FileRead(
+                name=file.name,
+                compression=compression,
+                compressed_bytes=compressed,
+                uncompressed_bytes=stats.uncompressed_bytes,
+                documents=read_documents,
+                stop_reason=stats.stop_reason,
+                sha256=(
+                    stats.sha256_hex()
+                    if file.range_start is None
+                    and (file.size is None or file.size == stats.compressed_bytes)
+                    else ""
+                ),
+            )
+        )
+        all_stats.append(stats)
+    return _shard_profile(files, name, options, accumulator, problems, all_stats, reads)
+
+
+def _shard_profile(
+    files: Sequence[PackFile],
+    name: str,
+    options: ProfileOptions,
+    accumulator: _Accumulator,
+    problems: Problems,
+    all_stats: list[StreamStats],
+    reads: list[FileRead],
+) -> ShardProfile:
     ident = identifier(options.seed, options.langid_mode)
     entries = sorted(accumulator.heap, key=lambda e: (-e[0], e[1]))
     memo: dict[str, Any] = {}
@@ -460,13 +625,11 @@ def profile_shard(
         if n and i >= len(SPECIAL)
     }
     histogram = {i: int(n) for i, n in enumerate(accumulator.lengths.tolist()) if n}
-    compressed = stats.compressed_bytes
-    if compressed_size is not None and (stats.stop_reason or not compressed):
-        compressed = compressed_size
+    overlong = sum(s.overlong_lines for s in all_stats)
     totals = Totals(
-        files=1,
-        compressed_bytes=compressed,
-        uncompressed_bytes=stats.uncompressed_bytes,
+        files=sum(1 for f in files if not f.range_start),
+        compressed_bytes=sum(r.compressed_bytes for r in reads),
+        uncompressed_bytes=sum(r.uncompressed_bytes for r in reads),
         documents=accumulator.documents,
         empty_documents=accumulator.empty,
         characters=accumulator.characters,
@@ -474,32 +637,37 @@ def profile_shard(
         too_short_documents=accumulator.too_short,
         labellable_documents=accumulator.labellable,
         labellable_characters=accumulator.labellable_chars,
-        invalid_utf8_sequences=stats.invalid_utf8,
-        parse_errors=problems.parse_errors + stats.overlong_lines,
-        overlong_lines=stats.overlong_lines,
+        invalid_utf8_sequences=sum(s.invalid_utf8 for s in all_stats),
+        parse_errors=problems.parse_errors + overlong,
+        overlong_lines=overlong,
         replacement_char_documents=accumulator.replacement,
         nul_characters=accumulator.nul,
     )
     reasons = list(problems.reasons)
-    if stats.overlong_lines and len(reasons) < options.limits.max_error_reasons:
+    if overlong and len(reasons) < options.limits.max_error_reasons:
         reasons.append(
-            f"{stats.overlong_lines} line(s) longer than "
-            f"{options.limits.max_line_bytes} bytes skipped"
+            f"{overlong} line(s) longer than {options.limits.max_line_bytes} bytes skipped"
         )
+    single = len(reads) == 1
+    compressions = {r.compression for r in reads}
     return ShardProfile(
         name=name,
         format=options.format,
-        compression=compression,
+        compression=compressions.pop() if len(compressions) == 1 else None,
         document_unit=options.document_unit,
         text_field=options.text_field,
         seed=options.seed,
         sample_capacity=accumulator.capacity,
         langid_mode=options.langid_mode,
         totals=totals,
-        stop_reason=stats.stop_reason,
-        encoding=stats.encoding,
+        stop_reason=(
+            reads[0].stop_reason
+            if single and reads[0].name == name
+            else "; ".join(f"{r.name}: {r.stop_reason}" for r in reads if r.stop_reason)
+        ),
+        encoding=", ".join(dict.fromkeys(s.encoding for s in all_stats)),
         parse_error_reasons=tuple(reasons),
-        notes=tuple(stats.notes),
+        notes=tuple(dict.fromkeys(n for s in all_stats for n in s.notes)),
         scripts=scripts,
         length_histogram=histogram,
         licence_values=dict(problems.licence_values),
@@ -507,11 +675,8 @@ def profile_shard(
         sample=sample,
         detectors=tuple(ident.describe()),
         sketch=sketch,
-        sha256=(
-            stats.sha256_hex()
-            if compressed_size is None or compressed_size == stats.compressed_bytes
-            else ""
-        ),
+        sha256=reads[0].sha256 if single else "",
+        files=() if single and reads[0].name == name else tuple(reads),
     )
 
 

@@ -86,7 +86,9 @@ class ProfileRun(models.Model):
 
 
 class ProfileShard(models.Model):
-    """One file of a run: claimed by one worker at a time under a lease."""
+    """One file of a run. Files are profiled in packs (`pack`: consecutive small files, or one
+    big file): a pack is claimed by one worker at a time under a lease held on its first row
+    (its leader, which also holds the pack's result); every row of a pack moves together."""
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -100,8 +102,17 @@ class ProfileShard(models.Model):
     name = models.CharField(max_length=1000)
     role = models.CharField(max_length=10, default="data", help_text="data or evidence")
     size = models.BigIntegerField(null=True, blank=True)
+    range_start = models.BigIntegerField(
+        default=0, help_text="A big file is read in line ranges: where this one starts."
+    )
+    range_end = models.BigIntegerField(
+        null=True, blank=True, help_text="Where its line range ends; empty: the whole file."
+    )
+    pack = models.PositiveIntegerField(
+        default=0, help_text="The pack it is profiled in: files of one run and pack go together."
+    )
     sample_size = models.PositiveIntegerField(
-        null=True, blank=True, help_text="This shard's share of the run's language sample."
+        null=True, blank=True, help_text="Its pack's share of the run's sample (on the leader)."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
@@ -120,10 +131,13 @@ class ProfileShard(models.Model):
     class Meta:
         ordering = ["run", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "location"], name="uniq_run_shard_location"),
+            models.UniqueConstraint(
+                fields=["run", "location", "range_start"], name="uniq_run_shard_range"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["run", "pack"], name="shard_pack"),
             models.Index(
                 fields=["sha256", "size"], name="shard_checksum", condition=~models.Q(sha256="")
             ),

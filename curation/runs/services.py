@@ -11,17 +11,19 @@ asset keeps its previous profile, if any."""
 
 import base64
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from curation import queue
+from curation import profiling, queue
 from curation.profiling.sketch import LanguageSketch
 from curation.runs import engine
 from curation.runs.models import (
@@ -32,7 +34,15 @@ from curation.runs.models import (
     ShardResult,
     WorkerHeartbeat,
 )
-from inventory.locations import LocationError, list_shards, open_shard, policy_from_settings
+from inventory.locations import (
+    LocationError,
+    LocationPolicy,
+    Shard,
+    kind_of,
+    list_shards,
+    open_shard,
+    policy_from_settings,
+)
 from inventory.models import Asset
 
 log = logging.getLogger(__name__)
@@ -88,44 +98,116 @@ def _request_profile(
         raise ProfileRequestError(f"location: no {asset.format} file to profile")
     size = sample_size or settings.PROFILE_SAMPLE_SIZE
     options = engine.options_for(asset, size, seed)
-    data = [s for s in shards if kinds[s.location] == "data"]
-    samples = dict(
-        zip(
-            [s.location for s in data],
-            engine.sample_sizes(size, [s.size for s in data]),
-            strict=True,
-        )
+    entries = _entries(shards, kinds, options)
+    packs = profiling.plan_packs(
+        [e.size for e in entries],
+        target_bytes=settings.PROFILE_PACK_BYTES,
+        spread=settings.PROFILE_PACK_SPREAD,
+        max_files=settings.PROFILE_PACK_FILES,
     )
+    data_bytes = {
+        number: sum(entries[i].size or 0 for i in pack if entries[i].kind == "data")
+        for number, pack in enumerate(packs)
+        if any(entries[i].kind == "data" for i in pack)
+    }
+    shares = engine.sample_sizes(size, list(data_bytes.values()))
+    samples = dict(zip(data_bytes, shares, strict=True))
     run = ProfileRun.objects.create(
-        asset=asset, requested_by=requested_by, options=options, shards_total=len(shards)
+        asset=asset, requested_by=requested_by, options=options, shards_total=len(entries)
     )
     now = timezone.now()
-    rows = ProfileShard.objects.bulk_create(
+    ProfileShard.objects.bulk_create(
         ProfileShard(
             run=run,
-            location=s.location,
-            name=s.name,
-            role=kinds[s.location],
-            size=s.size,
-            sample_size=samples.get(s.location),
+            location=entries[i].shard.location,
+            name=entries[i].shard.name,
+            role=entries[i].kind,
+            size=entries[i].shard.size,
+            range_start=entries[i].start,
+            range_end=entries[i].end,
+            pack=number,
+            sample_size=samples.get(number) if j == 0 else None,
             queued_at=now,
         )
-        for s in shards
+        for number, pack in enumerate(packs)
+        for j, i in enumerate(pack)
     )
     Asset.objects.filter(pk=asset.pk).update(status=Asset.Status.QUEUED)
-    ids = [row.pk for row in rows] or list(
-        ProfileShard.objects.filter(run=run).values_list("pk", flat=True)
-    )
-    transaction.on_commit(lambda: _enqueue_shards(ids))
+    leaders = _leaders(ProfileShard.objects.filter(run=run))
+    transaction.on_commit(lambda: _enqueue_shards(leaders))
     return run, True
 
 
-def _claim(shard_id: int, worker: str) -> ProfileShard | None:
-    """Take the shard if nobody holds a live lease on it (a conditional UPDATE)."""
+@dataclass(frozen=True)
+class _Entry:
+    """A file to profile, or a line range [start, end) of one; `size`: the bytes it covers."""
+
+    shard: Shard
+    kind: str
+    lines: tuple[int, int] | None
+    size: int | None
+
+    @property
+    def start(self) -> int:
+        return self.lines[0] if self.lines else 0
+
+    @property
+    def end(self) -> int | None:
+        return self.lines[1] if self.lines else None
+
+
+def _entries(shards: list[Shard], kinds: dict[str, str], options: dict[str, Any]) -> list[_Entry]:
+    """Each file, or each line range of a file bigger than PROFILE_SPLIT_BYTES that the engine
+    can read in ranges (uncompressed text or JSON lines on a seekable store: a local root or
+    S3), so that one big file does not serialise a run."""
+    out: list[_Entry] = []
+    for shard in shards:
+        kind = kinds[shard.location]
+        if (
+            kind == "data"
+            and (shard.size or 0) > settings.PROFILE_SPLIT_BYTES
+            and kind_of(shard.location) in ("local", "s3")
+            and engine.splittable(shard.name, options)
+        ):
+            pieces = profiling.plan_ranges(shard.size or 0, settings.PROFILE_PACK_BYTES)
+            out += [_Entry(shard, kind, piece, piece[1] - piece[0]) for piece in pieces]
+        else:
+            out.append(_Entry(shard, kind, None, shard.size))
+    return out
+
+
+def _leaders(shards: Any) -> list[int]:
+    """The leader (first row) of each pack among `shards`: one message per pack."""
+    return sorted(
+        shards.values("run_id", "pack").annotate(leader=Min("pk")).values_list("leader", flat=True)
+    )
+
+
+def _pack_rows(leader: ProfileShard) -> Any:
+    return ProfileShard.objects.filter(run_id=leader.run_id, pack=leader.pack)
+
+
+def _leader_of(shard_id: int) -> ProfileShard | None:
+    """The leader of the pack holding shard `shard_id` (any member's id names its pack)."""
+    member = ProfileShard.objects.filter(pk=shard_id).values("run_id", "pack").first()
+    if member is None:
+        return None
+    return (
+        ProfileShard.objects.select_related("run", "run__asset")
+        .filter(run_id=member["run_id"], pack=member["pack"])
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def _claim(leader: ProfileShard, worker: str) -> ProfileShard | None:
+    """Take the pack if nobody holds a live lease on it: a conditional UPDATE of its leader,
+    then its other rows, in one transaction."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.PROFILE_LEASE_SECONDS)
     claimed = (
-        ProfileShard.objects.filter(pk=shard_id, run__status__in=ACTIVE)
+        ProfileShard.objects.filter(pk=leader.pk, run__status__in=ACTIVE)
         .filter(
             Q(status=ProfileShard.Status.QUEUED)
             | Q(status=ProfileShard.Status.RUNNING, lease_expires_at__lt=now)
@@ -140,7 +222,14 @@ def _claim(shard_id: int, worker: str) -> ProfileShard | None:
     )
     if not claimed:
         return None
-    shard = ProfileShard.objects.select_related("run", "run__asset").get(pk=shard_id)
+    shard = ProfileShard.objects.select_related("run", "run__asset").get(pk=leader.pk)
+    _pack_rows(shard).exclude(pk=shard.pk).update(
+        status=ProfileShard.Status.RUNNING,
+        attempts=shard.attempts,
+        lease_expires_at=lease,
+        started_at=now,
+        worker=worker[:255],
+    )
     started = ProfileRun.objects.filter(pk=shard.run_id, status=ProfileRun.Status.QUEUED).update(
         status=ProfileRun.Status.RUNNING, started_at=now
     )
@@ -157,15 +246,68 @@ class ShardBusy(Exception):
         self.seconds_left = seconds_left
 
 
+class _LeaseKeeper:
+    """Renews the lease of a claimed pack every PROFILE_LEASE_RENEW_SECONDS from a thread of
+    the worker (its own database connection), for as long as the worker profiles it: the lease
+    stays short, so a dead worker's pack is free again within PROFILE_LEASE_SECONDS, while a
+    live worker keeps a long pack. A renewal that finds the claim gone (the lease lapsed while
+    the database was away and another worker took the pack) stops; the late result is then
+    not counted (`_finish` matches the attempt)."""
+
+    def __init__(self, leader: ProfileShard) -> None:
+        self.leader = leader
+        self.renewals = 0
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{leader.pk}", daemon=True)
+
+    def __enter__(self) -> "_LeaseKeeper":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=settings.PROFILE_LEASE_SECONDS)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(settings.PROFILE_LEASE_RENEW_SECONDS):
+                if not self._renew():
+                    self.lost = True
+                    log.warning("lease of pack %s lost to another worker", self.leader.pk)
+                    return
+        finally:
+            connections.close_all()  # this thread's connection only
+
+    def _renew(self) -> bool:
+        lease = timezone.now() + timedelta(seconds=settings.PROFILE_LEASE_SECONDS)
+        try:
+            renewed = (
+                _pack_rows(self.leader)
+                .filter(status=ProfileShard.Status.RUNNING, attempts=self.leader.attempts)
+                .update(lease_expires_at=lease)
+            )
+        except DatabaseError as exc:
+            log.warning("renewing the lease of pack %s failed: %s", self.leader.pk, exc)
+            connection.close()
+            return True  # try again at the next beat; the lease may still hold
+        self.renewals += 1
+        return bool(renewed)
+
+
 def run_shard(*, shard_id: int, worker: str = "") -> str:
-    """Profile one shard; safe to run twice: a second delivery finds the shard done ("skipped")
-    or held by a live lease (ShardBusy: a redelivered message after a worker died waits for the
-    dead worker's lease to end). Returns "done", "failed" or "skipped"."""
-    shard = _claim(shard_id, worker)
+    """Profile the pack holding shard `shard_id`; safe to run twice: a second delivery finds
+    the pack done ("skipped") or held by a live lease (ShardBusy: a redelivered message after a
+    worker died waits for the dead worker's lease to end). Returns "done" (at least one file
+    profiled), "failed" or "skipped"."""
+    leader = _leader_of(shard_id)
+    shard = _claim(leader, worker) if leader is not None else None
     if shard is None:
         held = (
             ProfileShard.objects.filter(
-                pk=shard_id, status=ProfileShard.Status.RUNNING, run__status__in=ACTIVE
+                pk=leader.pk if leader else shard_id,
+                status=ProfileShard.Status.RUNNING,
+                run__status__in=ACTIVE,
             )
             .values_list("lease_expires_at", flat=True)
             .first()
@@ -175,76 +317,107 @@ def run_shard(*, shard_id: int, worker: str = "") -> str:
         return "skipped"
     attempt = shard.attempts
     policy = policy_from_settings()
-    try:
-        profile = engine.profile_shard(
-            lambda: open_shard(shard.location, policy),
-            name=shard.name,
-            kind=shard.role,
-            options=shard.run.options,
-            sample_size=shard.sample_size,
-            size=shard.size,
+    rows = list(_pack_rows(shard).order_by("pk"))
+    members = [
+        engine.Member(
+            row.name,
+            row.role,
+            _opener(row.location, policy),
+            row.size,
+            None if row.range_end is None else (row.range_start, row.range_end),
         )
-    except engine.DataError as exc:
-        _finish(shard, attempt, error=str(exc))
-        return "failed"
-    except LocationError as exc:
-        _finish(shard, attempt, error=f"location: {exc}")
-        return "failed"
+        for row in rows
+    ]
+    first = rows[0].name + ("" if rows[0].range_end is None else f"@{rows[0].range_start}")
+    name = first if len(rows) == 1 else f"{first} (+{len(rows) - 1} files)"
+    try:
+        with _LeaseKeeper(shard):
+            result, outcomes = engine.profile_pack(
+                members, options=shard.run.options, sample_size=shard.sample_size, name=name
+            )
     except (engine.TransientError, OSError) as exc:
         if attempt >= settings.PROFILE_MAX_ATTEMPTS:
-            _finish(shard, attempt, error=f"gave up after {attempt} attempts: {exc}")
+            error = f"gave up after {attempt} attempts: {exc}"
+            _finish(shard, attempt, rows, {}, [engine.Outcome(error=error)] * len(rows))
             return "failed"
-        ProfileShard.objects.filter(pk=shard.pk, attempts=attempt).update(
+        _pack_rows(shard).filter(attempts=attempt).update(
             status=ProfileShard.Status.QUEUED, lease_expires_at=None, queued_at=timezone.now()
         )
         raise TransientShardError(str(exc)) from exc
     try:
-        _finish(shard, attempt, profile=profile)
+        _finish(shard, attempt, rows, result, outcomes)
     except DatabaseError as exc:
         _release_after_database_error(shard, attempt)
         raise TransientShardError(f"database: {exc}") from exc
-    return "done"
+    return "done" if any(not o.error for o in outcomes) else "failed"
+
+
+def _opener(location: str, policy: LocationPolicy) -> Callable[[], IO[bytes]]:
+    """Open a file of a pack; a location refused now (gone, or no longer allowed) fails that
+    file alone, with its reason."""
+
+    def open_file() -> IO[bytes]:
+        try:
+            return open_shard(location, policy)
+        except LocationError as exc:
+            raise engine.DataError(f"location: {exc}") from exc
+
+    return open_file
 
 
 def _release_after_database_error(shard: ProfileShard, attempt: int) -> None:
     """Give the claim back after a dropped database connection, so the retry (or another worker)
-    takes the shard now rather than when the lease ends; if the database is still away, the lease
-    and the reconciler take over."""
+    takes the pack now rather than when the lease ends; if the database is still away, the
+    lease and the reconciler take over."""
     connection.close_if_unusable_or_obsolete()  # a broken connection: the next query reconnects
     with suppress(DatabaseError):
-        ProfileShard.objects.filter(
-            pk=shard.pk, status=ProfileShard.Status.RUNNING, attempts=attempt
-        ).update(status=ProfileShard.Status.QUEUED, lease_expires_at=None, queued_at=timezone.now())
+        _pack_rows(shard).filter(status=ProfileShard.Status.RUNNING, attempts=attempt).update(
+            status=ProfileShard.Status.QUEUED, lease_expires_at=None, queued_at=timezone.now()
+        )
 
 
 @transaction.atomic
 def _finish(
-    shard: ProfileShard, attempt: int, *, profile: dict[str, Any] | None = None, error: str = ""
+    leader: ProfileShard,
+    attempt: int,
+    rows: list[ProfileShard],
+    result: dict[str, Any],
+    outcomes: list[engine.Outcome],
 ) -> None:
-    """Record the shard's outcome once: the first result row wins, and only the attempt holding
-    the claim moves the run's counter."""
-    if profile is not None:
-        ShardResult.objects.get_or_create(
-            shard=shard, defaults={"run_id": shard.run_id, "profile": profile}
-        )
-    status = ProfileShard.Status.DONE if profile is not None else ProfileShard.Status.FAILED
-    sha256 = str((profile or {}).get("shard", {}).get("sha256", ""))
-    moved = ProfileShard.objects.filter(
-        pk=shard.pk, status=ProfileShard.Status.RUNNING, attempts=attempt
-    ).update(
-        status=status,
-        finished_at=timezone.now(),
-        lease_expires_at=None,
-        error=error[:5000],
-        sha256=sha256,
+    """Record the pack's outcome once, in one transaction: only the attempt holding the claim
+    (its leader locked, then checked) writes the leader's result, every file's state and the
+    run's counters."""
+    held = (
+        ProfileShard.objects.select_for_update()
+        .filter(pk=leader.pk, status=ProfileShard.Status.RUNNING, attempts=attempt)
+        .exists()
     )
-    if not moved:
+    if not held:
         return
-    counter = "shards_done" if profile is not None else "shards_failed"
-    ProfileRun.objects.filter(pk=shard.run_id).update(**{counter: F(counter) + 1})
-    run = ProfileRun.objects.get(pk=shard.run_id)
-    if run.shards_done + run.shards_failed >= run.shards_total:
-        transaction.on_commit(lambda: _enqueue_finalize(run.pk))
+    if result:
+        ShardResult.objects.get_or_create(
+            shard=leader, defaults={"run_id": leader.run_id, "profile": result}
+        )
+    now = timezone.now()
+    for row, outcome in zip(rows, outcomes, strict=True):
+        row.status = ProfileShard.Status.FAILED if outcome.error else ProfileShard.Status.DONE
+        row.finished_at = now
+        row.lease_expires_at = None
+        row.error = outcome.error[:5000]
+        row.sha256 = outcome.sha256
+    ProfileShard.objects.bulk_update(
+        rows, ["status", "finished_at", "lease_expires_at", "error", "sha256"], batch_size=500
+    )
+    failed = sum(1 for o in outcomes if o.error)
+    ProfileRun.objects.filter(pk=leader.run_id).update(
+        shards_done=F("shards_done") + len(rows) - failed,
+        shards_failed=F("shards_failed") + failed,
+    )
+    run = ProfileRun.objects.values("pk", "shards_done", "shards_failed", "shards_total").get(
+        pk=leader.run_id
+    )
+    if run["shards_done"] + run["shards_failed"] >= run["shards_total"]:
+        transaction.on_commit(lambda: _enqueue_finalize(run["pk"]))
 
 
 def finalize_run(*, run_id: int) -> ProfileRun:
@@ -364,23 +537,23 @@ def cancel_run(*, run: ProfileRun) -> ProfileRun:
 def reconcile(
     *, now: Any = None, enqueue: Callable[[list[int]], None] | None = None
 ) -> dict[str, int]:
-    """Re-queue shards whose lease expired or whose message was lost; finalise finished runs."""
+    """Re-queue packs whose lease expired or whose message was lost (one message per pack, to
+    its leader); finalise finished runs."""
     now = now or timezone.now()
     enqueue = enqueue or _enqueue_shards
     active = Q(run__status__in=ACTIVE)
-    expired = list(
+    expired = _leaders(
         ProfileShard.objects.filter(
             active, status=ProfileShard.Status.RUNNING, lease_expires_at__lt=now
-        ).values_list("pk", flat=True)
+        )
     )
     stale = now - timedelta(seconds=settings.PROFILE_REQUEUE_SECONDS)
-    lost = list(
-        ProfileShard.objects.filter(
-            active, status=ProfileShard.Status.QUEUED, queued_at__lt=stale
-        ).values_list("pk", flat=True)
+    lost_rows = ProfileShard.objects.filter(
+        active, status=ProfileShard.Status.QUEUED, queued_at__lt=stale
     )
+    lost = _leaders(lost_rows)
     if lost:
-        ProfileShard.objects.filter(pk__in=lost).update(queued_at=now)
+        lost_rows.update(queued_at=now)
     if expired or lost:
         enqueue(expired + lost)
     unfinished = [

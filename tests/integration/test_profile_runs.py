@@ -97,8 +97,10 @@ def test_sixteen_shards_give_the_same_totals_in_process_and_on_one_or_two_worker
 def test_a_worker_killed_mid_shard_loses_nothing_and_counts_nothing_twice(
     asset: Asset, broker_mode: None, tmp_path: Path
 ) -> None:
+    """On default settings: the killed process's pack is retaken when its one-minute lease
+    ends (the worker renewed it every 20 s until it died), well inside 90 s."""
     baseline = in_process(asset)
-    worker = start_worker(tmp_path, env={"PROFILE_LEASE_SECONDS": "3"})
+    worker = start_worker(tmp_path)
     try:
         celery_app.conf.task_default_queue = worker.queue
         run, _ = runs.request_profile(asset=asset, requested_by=None)
@@ -109,12 +111,20 @@ def test_a_worker_killed_mid_shard_loses_nothing_and_counts_nothing_twice(
         children = subprocess.run(
             ["pgrep", "-P", str(worker.process.pid)], capture_output=True, text=True, check=True
         ).stdout.split()
+        killed = ProfileShard.objects.get(run=run, status="running")
         for pid in children:
             os.kill(int(pid), signal.SIGKILL)
+        killed_at = time.monotonic()
+        while ProfileShard.objects.get(pk=killed.pk).attempts < 2:
+            assert time.monotonic() - killed_at < 150, worker.output()[-3000:]
+            time.sleep(0.2)
+        retaken_after = time.monotonic() - killed_at
         run = wait_for(run, [worker])
     finally:
         stop_worker(worker)
 
+    print(f"killed pack retaken after {retaken_after:.1f} s")
+    assert retaken_after < 90
     assert run.status == ProfileRun.Status.SUCCEEDED, worker.output()[-3000:]
     assert "Worker exited prematurely: signal 9 (SIGKILL)" in worker.output()
     assert_one_result_per_shard(run)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from curation.models import AssetProfile, ProfileLanguage, ProfileRun, ProfileShard, ShardResult
 from curation.runs import services as runs
+from curation.runs.engine import Outcome
 from inventory.models import Asset
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_a_late_worker_whose_lease_expired_does_not_count_twice(asset: Asset) ->
     assert runs.run_shard(shard_id=shard.pk, worker="w2") == "done"
     late = ProfileShard.objects.get(pk=shard.pk)
     late.attempts = 1
-    runs._finish(late, 1, profile={"shard": {}})  # worker 1 finally reports
+    runs._finish(late, 1, [late], {"shard": {}}, [Outcome()])  # worker 1 finally reports
 
     assert ProfileRun.objects.get(pk=run.pk).shards_done == 1
     assert ShardResult.objects.filter(shard=shard).count() == 1
@@ -247,3 +248,174 @@ def test_a_dropped_database_connection_gives_the_claim_back_for_a_retry(
     assert (released.status, released.lease_expires_at, released.attempts) == ("queued", None, 1)
     assert runs.run_shard(shard_id=shard.pk) == "done"
     assert ShardResult.objects.filter(shard=shard).count() == 1
+
+
+def many_small_files(corpus: Path, count: int) -> None:
+    from tests.curation.conftest import ENGLISH, SWAHILI, write_jsonl
+
+    for n in range(count):
+        texts = [f"{t} Faili {n}-{i}." for i, t in enumerate(SWAHILI if n % 4 else ENGLISH)]
+        name = f"small-{n:03d}.jsonl" + (".gz" if n % 2 == 0 else "")
+        write_jsonl(corpus / name, texts, compress=n % 2 == 0)
+
+
+def test_small_files_are_profiled_in_packs_with_the_same_result_as_one_by_one(
+    asset: Asset, corpus: Path, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    many_small_files(corpus, 40)
+    settings.PROFILE_PACK_SPREAD = 1_000_000  # every file a pack of its own
+    alone = profile_now(asset, django_capture_on_commit_callbacks)
+    settings.PROFILE_PACK_SPREAD = 4
+    packed = profile_now(asset, django_capture_on_commit_callbacks)
+
+    assert ShardResult.objects.filter(run=alone).count() == 44
+    rows = ProfileShard.objects.filter(run=packed)
+    packs = sorted(set(rows.values_list("pack", flat=True)))
+    assert len(packs) == ShardResult.objects.filter(run=packed).count()
+    assert 4 <= len(packs) <= 6
+    assert (packed.shards_total, packed.shards_done, packed.shards_failed) == (44, 44, 0)
+    assert packed.result["totals"] == alone.result["totals"]
+    assert packed.result["languages"] == alone.result["languages"]  # both a census
+    checksums = dict(
+        ProfileShard.objects.filter(run=alone, role="data").values_list("name", "sha256")
+    )
+    assert dict(rows.filter(role="data").values_list("name", "sha256")) == checksums
+    assert all(len(v) == 64 for v in checksums.values())
+    # Sample shares go to packs, on their first row.
+    assert rows.exclude(sample_size=None).count() == len(packs)
+
+
+def test_an_unreadable_file_in_a_pack_fails_alone(
+    asset: Asset, corpus: Path, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    many_small_files(corpus, 10)
+    (corpus / "small-004.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff")
+    settings.PROFILE_PACK_SPREAD = 1
+
+    run = profile_now(asset, django_capture_on_commit_callbacks)
+
+    assert run.status == ProfileRun.Status.SUCCEEDED
+    assert (run.shards_done, run.shards_failed) == (13, 1)
+    failed = ProfileShard.objects.get(run=run, status="failed")
+    assert failed.name == "corpus/small-004.jsonl.gz"
+    assert run.result["failed_shards"] == [{"name": failed.name, "error": failed.error}]
+    assert "partial: 1 of 13 data shards unreadable" in run.result["flags"]
+    assert ShardResult.objects.filter(run=run).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_worker_renews_its_lease_and_keeps_a_long_pack(
+    reference_data: None, asset: Asset, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two threads writing at once need PostgreSQL (SQLite's shared cache locks)")
+    settings.PROFILE_LEASE_SECONDS = 1
+    settings.PROFILE_LEASE_RENEW_SECONDS = 0.2
+    monkeypatch.setattr(runs, "_enqueue_shards", lambda ids: None)  # run the shard by hand
+    monkeypatch.setattr(runs, "_enqueue_finalize", lambda run_id: None)
+    run, _ = runs.request_profile(asset=asset, requested_by=None)
+    shard = ProfileShard.objects.filter(run=run, role="data").order_by("pk").first()
+    release = threading.Event()
+    profiling = runs.engine.profile_pack
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(30)  # a pack that takes longer than several leases
+        return profiling(*args, **kwargs)
+
+    monkeypatch.setattr(runs.engine, "profile_pack", slow)
+    outcome: list[str] = []
+    worker = threading.Thread(target=lambda: outcome.append(runs.run_shard(shard_id=shard.pk)))
+    worker.start()
+    try:
+        deadline = timezone.now() + timedelta(seconds=10)
+        while ProfileShard.objects.get(pk=shard.pk).status != "running":
+            assert timezone.now() < deadline
+        first_lease = ProfileShard.objects.get(pk=shard.pk).lease_expires_at
+        import time
+
+        time.sleep(2.5)  # two and a half leases
+        held = ProfileShard.objects.get(pk=shard.pk)
+        assert held.lease_expires_at > first_lease
+        assert held.lease_expires_at > timezone.now()
+        with pytest.raises(runs.ShardBusy):
+            runs.run_shard(shard_id=shard.pk, worker="w2")
+    finally:
+        release.set()
+        worker.join(30)
+    assert outcome == ["done"]
+    assert ProfileShard.objects.get(pk=shard.pk).attempts == 1
+    assert ShardResult.objects.filter(shard=shard).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_workers_pack_is_free_again_when_its_short_lease_ends(
+    reference_data: None, asset: Asset, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runs, "_enqueue_shards", lambda ids: None)
+    run, _ = runs.request_profile(asset=asset, requested_by=None)
+    shard = ProfileShard.objects.filter(run=run, role="data").order_by("pk").first()
+    leader = runs._leader_of(shard.pk)
+    assert runs._claim(leader, "dead") is not None  # claimed, then the worker died: no renewal
+
+    with pytest.raises(runs.ShardBusy) as busy:
+        runs.run_shard(shard_id=shard.pk, worker="w2")
+    assert 55 <= busy.value.seconds_left <= 60  # the default lease: a minute, not half an hour
+    ProfileShard.objects.filter(pk=shard.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert runs.run_shard(shard_id=shard.pk, worker="w2") == "done"
+
+
+def test_a_big_file_is_read_in_line_ranges_with_the_same_result_as_whole(
+    asset: Asset, corpus: Path, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.curation.conftest import ENGLISH, SWAHILI, write_jsonl
+
+    texts = [f"{t} Mstari {i}." for i, t in enumerate((SWAHILI * 3 + ENGLISH) * 60)]
+    write_jsonl(corpus / "big.jsonl", texts, compress=False)
+    size = (corpus / "big.jsonl").stat().st_size
+    settings.PROFILE_SPLIT_BYTES = 10**12  # never split
+    whole = profile_now(asset, django_capture_on_commit_callbacks, sample_size=100_000)
+    settings.PROFILE_SPLIT_BYTES = size - 1
+    settings.PROFILE_PACK_BYTES = size // 7
+    split = profile_now(asset, django_capture_on_commit_callbacks, sample_size=100_000)
+
+    ranges = list(
+        ProfileShard.objects.filter(run=split, name="corpus/big.jsonl")
+        .order_by("range_start")
+        .values_list("range_start", "range_end", "sha256", "status")
+    )
+    assert len(ranges) == 7
+    assert [r[0] for r in ranges[1:]] == [r[1] for r in ranges[:-1]]
+    assert (ranges[0][0], ranges[-1][1]) == (0, size)
+    assert {(r[2], r[3]) for r in ranges} == {("", "done")}  # no checksum from a range
+    assert split.result["totals"] == whole.result["totals"]
+    assert split.result["languages"] == whole.result["languages"]  # both a census
+    assert split.shards_total == whole.shards_total + 6
+
+
+def test_a_file_gone_since_the_listing_fails_alone_in_its_pack(
+    asset: Asset, corpus: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_small_files(corpus, 6)
+    settings.PROFILE_PACK_SPREAD = 1  # one pack
+    monkeypatch.setattr(runs, "_enqueue_shards", lambda ids: None)
+    monkeypatch.setattr(runs, "_enqueue_finalize", lambda run_id: None)
+    run, _ = runs.request_profile(asset=asset, requested_by=None)
+    (corpus / "small-002.jsonl.gz").unlink()
+
+    assert runs.run_shard(shard_id=ProfileShard.objects.filter(run=run).first().pk) == "done"
+
+    failed = ProfileShard.objects.get(run=run, status="failed")
+    assert failed.name == "corpus/small-002.jsonl.gz"
+    assert failed.error.startswith("location: ")
+    assert failed.error == "location: 'test:corpus/small-002.jsonl.gz' does not exist"
+    assert set(
+        ProfileShard.objects.filter(run=run).exclude(pk=failed.pk).values_list("status", flat=True)
+    ) == {"done"}
+    run.refresh_from_db()
+    assert (run.shards_done, run.shards_failed) == (run.shards_total - 1, 1)
