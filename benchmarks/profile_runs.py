@@ -35,6 +35,7 @@ def main() -> None:
         os.environ,
         STORAGE_ROOTS=f"bench={storage}",
         CELERY_TASK_DEFAULT_QUEUE=queue,
+        COVERAGE_DEBOUNCE_SECONDS="0",  # the run's coverage refresh ends before the next phase
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     os.environ.update(env)
@@ -83,10 +84,12 @@ def main() -> None:
         commits = _commits(connection)
         started = time.perf_counter()
         run, _ = runs.request_profile(asset=asset, requested_by=None, sample_size=args.sample)
+        requested = time.perf_counter() - started
         while run.status in ProfileRun.ACTIVE:
             time.sleep(0.1)
             run.refresh_from_db()
         timings[workers] = time.perf_counter() - started
+        _drain(queue)
         for process in processes:
             process.terminate()
             process.wait()
@@ -96,13 +99,25 @@ def main() -> None:
         packs = len(set(shards.values_list("pack", flat=True)))
         labelled = (run.result or {}).get("totals", {}).get("labelled_documents")
         print(
-            f"{workers} worker(s): {timings[workers]:.2f} s, run {run.status}, "
+            f"{workers} worker(s): {timings[workers]:.2f} s (request {requested:.2f} s), "
+            f"run {run.status}, "
             f"{size / 1e6 / timings[workers]:.1f} MB/s; {shards.count()} files in {packs} packs; "
             f"{committed} commits in the database ({committed / shards.count():.2f} per file, "
             f"all sessions); {labelled} documents labelled"
         )
     speedup = timings[1] / timings[2]
     print(f"speed-up 2 workers / 1 worker: {speedup:.2f}x ({os.cpu_count()} cores)")
+
+
+def _drain(queue: str) -> None:
+    """Wait until the workers took every message (the coverage refresh after the run)."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+    deadline = time.monotonic() + 30
+    while client.llen(queue) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)  # the last one taken runs to its end
 
 
 def _commits(connection: object) -> int:

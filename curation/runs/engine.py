@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from curation import profiling
 from curation.profiling import ProfileOptions, ShardProfile
+from curation.profiling.langid import identifier
 from curation.profiling.ranges import line_range
 from inventory.models import Asset
 
@@ -28,6 +29,12 @@ def options_for(asset: Asset, sample_size: int, seed: int) -> dict[str, Any]:
         declared_license=asset.license_expression,
     )
     return options.to_json()
+
+
+def warm() -> None:
+    """Load the detectors of the default options (cached per process)."""
+    options = ProfileOptions()
+    identifier(options.seed, options.langid_mode).label_document("Habari ya asubuhi, rafiki.")
 
 
 def shard_kind(name: str, asset_format: str) -> str:

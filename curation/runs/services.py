@@ -566,6 +566,11 @@ def reconcile(
     return {"expired": len(expired), "lost": len(lost), "finalized": len(unfinished)}
 
 
+def warm_engine() -> None:
+    """Build the default language identifier of the engine and label one document with it."""
+    engine.warm()
+
+
 def record_heartbeat(*, hostname: str) -> WorkerHeartbeat:
     """Record that `hostname` is alive; safe to call any number of times."""
     now = timezone.now()

@@ -1,11 +1,22 @@
 """Celery doors of profiling: take ids, re-fetch, call one service; safe to run twice."""
 
+from typing import Any
+
 from celery import shared_task
 from celery.app.task import Task
+from celery.signals import worker_init
 
 from curation import lifecycle, queue
 from curation.runs import services as runs
 from curation.runs.models import ProfileRun
+
+
+@worker_init.connect
+def warm_engine(**_: Any) -> None:
+    """Load the language detectors (langdetect's profiles, pycld2, fastText, the lexicon: about
+    0.5-1 s) in the worker's main process before it forks its pool, so that no task pays for them
+    and the pool's processes share them."""
+    runs.warm_engine()
 
 
 @shared_task(bind=True, name=queue.HEARTBEAT)
