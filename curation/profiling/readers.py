@@ -13,7 +13,7 @@ import json
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -178,6 +178,23 @@ def _duplicate_key_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _HTML = re.compile(r"\s*<(!doctype|html|head|body|\?xml)", re.IGNORECASE)
+# The scanner `json.loads` ends in: a line that starts with a value and has nothing after it is
+# parsed without the checks around it; any other line goes through `json.loads` itself.
+_DECODER: Any = json.JSONDecoder()
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once
+_SCALARS = (str, int, float)
+_MISSING = object()
+
+
+def _parse_line(line: str) -> Any:
+    """`json.loads(line)`: the same value, or the same exception."""
+    try:
+        record, end = _SCAN(line, 0)
+    except StopIteration:  # leading whitespace, a byte order mark, or not JSON
+        return json.loads(line)
+    if end != len(line):  # trailing whitespace or extra data
+        return json.loads(line)
+    return record
 
 
 def _jsonl_documents(
@@ -186,14 +203,15 @@ def _jsonl_documents(
     path = _path(options.text_field)
     key_token = json.dumps(path[0]) if path else '""'
     licence_paths = [_path(options.licence_field)] if options.licence_field else None
-    loads = json.loads
+    licence_keys: list[str] | None = None  # the licence paths when each is one key, else []
+    parse = _parse_line
     single = path[0] if len(path) == 1 else ""
     pending: list[Any] = []
     for number, line in enumerate(source, 1):
         if not line or line.isspace():
             continue
         try:
-            record = loads(line)
+            record = parse(line)
             if line.count(key_token) > 1:
                 json.loads(line, object_pairs_hook=_duplicate_key_hook)
         except RecursionError:
@@ -220,10 +238,19 @@ def _jsonl_documents(
         if isinstance(record, dict):
             if licence_paths is None:
                 licence_paths = [_path(p) for p in LICENCE_FIELDS if _lookup(record, _path(p))[0]]
-            for lpath in licence_paths:
-                ok, lvalue = _lookup(record, lpath)
-                if ok and isinstance(lvalue, str | int | float):
-                    pending.append(lvalue)
+            if licence_keys is None:
+                one_key = all(len(p) == 1 for p in licence_paths)
+                licence_keys = [p[0] for p in licence_paths] if one_key else []
+            if licence_keys:
+                for key in licence_keys:
+                    lvalue = record.get(key, _MISSING)
+                    if isinstance(lvalue, _SCALARS):
+                        pending.append(lvalue)
+            else:
+                for lpath in licence_paths:
+                    ok, lvalue = _lookup(record, lpath)
+                    if ok and isinstance(lvalue, _SCALARS):
+                        pending.append(lvalue)
             if len(pending) >= 4096:
                 problems.licences(pending)
                 pending = []

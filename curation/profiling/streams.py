@@ -261,13 +261,13 @@ def utf8_chunks(chunks: Iterator[bytes], stats: StreamStats) -> Iterator[bytes]:
     yield from chunks
 
 
-def decode(data: bytes, stats: StreamStats) -> str:
+def decode(data: bytes | memoryview, stats: StreamStats) -> str:
     """UTF-8 → str; each invalid sequence becomes U+FFFD and is counted."""
     try:
-        return data.decode("utf-8")
+        return str(data, "utf-8")
     except UnicodeDecodeError:
-        text = data.decode("utf-8", "replace")
-        stats.invalid_utf8 += text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+        text = str(data, "utf-8", "replace")
+        stats.invalid_utf8 += text.count("\ufffd") - bytes(data).count(b"\xef\xbf\xbd")
         return text
 
 
@@ -293,18 +293,23 @@ def lines(chunks: Iterator[bytes], limits: Limits, stats: StreamStats) -> Iterat
                 stats.overlong_lines += 1
                 tail, tail_len, skipping = [], 0, True
             continue
+        # the complete lines, as a view: a chunk is sliced without being copied
+        view = memoryview(chunk)
+        body: memoryview
         if tail:
-            tail.append(chunk[: cut + 1])
-            body = b"".join(tail)
-            if body.find(b"\n") > max_line:
+            head = b"".join(tail)
+            first = chunk.find(b"\n")
+            if len(head) + first > max_line:
                 stats.overlong_lines += 1
-                body = body[body.find(b"\n") + 1 :]
+                body = view[first + 1 : cut + 1]
+            else:
+                body = memoryview(b"".join((head, view[: cut + 1])))
         else:
-            body = chunk[: cut + 1]
+            body = view[: cut + 1]
         rest = chunk[cut + 1 :]
         tail, tail_len = ([rest], len(rest)) if rest else ([], 0)
         # the chunk's last line ending, CRLF included (else its CR stays in the document)
-        text = decode(body[:-2] if body.endswith(b"\r\n") else body[:-1], stats)
+        text = decode(body[:-2] if len(body) > 1 and body[-2] == 0x0D else body[:-1], stats)
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         parts = text.split("\n")
