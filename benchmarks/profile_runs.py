@@ -94,7 +94,9 @@ def main() -> None:
             process.terminate()
             process.wait()
         time.sleep(1.5)  # the statistics collector flushes about once a second
-        committed = _commits(connection) - commits
+        committed, inserted, updated = (
+            after - before for after, before in zip(_commits(connection), commits, strict=True)
+        )
         shards = ProfileShard.objects.filter(run=run)
         packs = len(set(shards.values_list("pack", flat=True)))
         labelled = (run.result or {}).get("totals", {}).get("labelled_documents")
@@ -102,8 +104,8 @@ def main() -> None:
             f"{workers} worker(s): {timings[workers]:.2f} s (request {requested:.2f} s), "
             f"run {run.status}, "
             f"{size / 1e6 / timings[workers]:.1f} MB/s; {shards.count()} files in {packs} packs; "
-            f"{committed} commits in the database ({committed / shards.count():.2f} per file, "
-            f"all sessions); {labelled} documents labelled"
+            f"{committed} transactions (all sessions, with this script's polling every 0.1 s), "
+            f"{inserted} rows inserted, {updated} updated; {labelled} documents labelled"
         )
     speedup = timings[1] / timings[2]
     print(f"speed-up 2 workers / 1 worker: {speedup:.2f}x ({os.cpu_count()} cores)")
@@ -120,13 +122,15 @@ def _drain(queue: str) -> None:
     time.sleep(2)  # the last one taken runs to its end
 
 
-def _commits(connection: object) -> int:
+def _commits(connection: object) -> tuple[int, int, int]:
+    """Transactions committed, rows inserted and rows updated in the database so far."""
     with connection.cursor() as cursor:  # type: ignore[attr-defined]
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+            "SELECT xact_commit, tup_inserted, tup_updated FROM pg_stat_database "
+            "WHERE datname = current_database()"
         )
-        return int(cursor.fetchone()[0])
+        return tuple(int(n) for n in cursor.fetchone())  # type: ignore[return-value]
 
 
 if __name__ == "__main__":

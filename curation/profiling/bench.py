@@ -111,7 +111,10 @@ def bare_baseline(path: Path) -> tuple[float, int]:
 def full_profile_child(path: str, sample_size: int, sketch_size: int) -> None:
     """Run in a fresh process: profile one shard and print timings and peak RSS as JSON."""
     from curation.profiling import ProfileOptions, merge, profile_shard
+    from curation.profiling.memory import keep_heap
     from curation.profiling.sketch import union
+
+    keep_heap()  # as workers do at start
 
     options = ProfileOptions(
         format="jsonl",

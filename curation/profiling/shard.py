@@ -492,7 +492,11 @@ class Pack:
 
 
 def profile_pack(
-    files: Sequence[PackFile], options: ProfileOptions, *, name: str | None = None
+    files: Sequence[PackFile],
+    options: ProfileOptions,
+    *,
+    name: str | None = None,
+    location_errors: tuple[type[Exception], ...] = (),
 ) -> Pack:
     """Profile several small files as one shard: one pass over each in turn feeding one
     sample, one sketch and one set of hashes, so a thousand small files cost one sample's
@@ -502,8 +506,10 @@ def profile_pack(
 
     A file none of which can be profiled (not the declared format, or damaged before its first
     document) is listed with its `error` and left out: the pack is profiled again without it,
-    so its counts are exactly those of its readable files. `ShardIOError` (retryable) ends the
-    whole pack."""
+    so its counts are exactly those of its readable files; so is a file whose opener or reads
+    raise one of `location_errors` (the caller's errors for a location that refuses the file:
+    gone, no longer allowed, past a byte or time cap), with the reason "location: ...".
+    `ShardIOError` (retryable) ends the whole pack."""
     if not files:
         raise ValueError("a pack needs at least one file")
     pack_name = name or (
@@ -513,7 +519,9 @@ def profile_pack(
     while len(errors) < len(files):
         readable = [(i, f) for i, f in enumerate(files) if i not in errors]
         try:
-            profile = _profile_files([f for _, f in readable], options, pack_name, True)
+            profile = _profile_files(
+                [f for _, f in readable], options, pack_name, True, location_errors
+            )
         except _FileFailed as failed:
             errors[readable[failed.index][0]] = failed.reason
             continue
@@ -527,7 +535,11 @@ def profile_pack(
 
 
 def _profile_files(
-    files: Sequence[PackFile], options: ProfileOptions, name: str, fail_empty: bool = False
+    files: Sequence[PackFile],
+    options: ProfileOptions,
+    name: str,
+    fail_empty: bool = False,
+    location_errors: tuple[type[Exception], ...] = (),
 ) -> ShardProfile:
     """One accumulator over `files` in order; `_FileFailed` names the first unreadable one
     (with `fail_empty`, also one damaged before its first document)."""
@@ -541,14 +553,18 @@ def _profile_files(
         before = (accumulator.documents, len(problems.reasons))
         try:
             handle = open_raw(file.opener)
-        except ShardDataError as exc:  # the opener refused the file
+        except ShardDataError as exc:
             raise _FileFailed(index, str(exc)) from exc
+        except location_errors as exc:
+            raise _FileFailed(index, f"location: {exc}") from exc
         try:
             accumulator.add_all(documents(handle, options, compression, stats, problems))
         except ShardIOError:
             raise
         except ShardDataError as exc:
             raise _FileFailed(index, str(exc)) from exc
+        except location_errors as exc:
+            raise _FileFailed(index, f"location: {exc}") from exc
         except MemoryError as exc:
             raise _FileFailed(index, "the shard needed more memory than is available") from exc
         finally:

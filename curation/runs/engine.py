@@ -8,7 +8,9 @@ from typing import IO, Any
 from curation import profiling
 from curation.profiling import ProfileOptions, ShardProfile
 from curation.profiling.langid import identifier
+from curation.profiling.memory import keep_heap
 from curation.profiling.ranges import line_range
+from inventory.locations import LocationError
 from inventory.models import Asset
 
 DataError = profiling.ShardDataError
@@ -32,7 +34,9 @@ def options_for(asset: Asset, sample_size: int, seed: int) -> dict[str, Any]:
 
 
 def warm() -> None:
-    """Load the detectors of the default options (cached per process)."""
+    """Keep the C heap from shrinking between batches (`profiling.memory`) and load the
+    detectors of the default options (cached per process)."""
+    keep_heap()
     options = ProfileOptions()
     identifier(options.seed, options.langid_mode).label_document("Habari ya asubuhi, rafiki.")
 
@@ -103,12 +107,16 @@ class Outcome:
 
 
 def profile_pack(
-    members: Sequence[Member], *, options: dict[str, Any], sample_size: int | None, name: str
+    members: Sequence[Member],
+    *,
+    options: dict[str, Any],
+    sample_size: int | None,
+    name: str,
 ) -> tuple[dict[str, Any], list[Outcome]]:
     """Profile a pack of stored files: its data files as one shard profile, each licence file
     read for evidence. Returns the JSON stored as the pack's result and each file's outcome,
-    in order. An opener raising DataError fails its file alone. Raises TransientError (or
-    OSError) when reading may succeed later."""
+    in order. A file whose location refuses it (LocationError, opening or reading) fails alone.
+    Raises TransientError (or OSError) when reading may succeed later."""
     data = [m for m in members if m.kind == "data"]
     outcomes: dict[int, Outcome] = {}
     result: dict[str, Any] = {}
@@ -122,7 +130,9 @@ def profile_pack(
             )
             for m in data
         ]
-        pack = profiling.profile_pack(files, engine_options, name=name)
+        pack = profiling.profile_pack(
+            files, engine_options, name=name, location_errors=(LocationError,)
+        )
         if pack.profile is not None:
             result["shard"] = pack.profile.to_json()
         for member, read in zip(data, pack.files, strict=True):
@@ -133,8 +143,8 @@ def profile_pack(
             try:
                 with member.opener() as handle:
                     content = handle.read(EVIDENCE_READ_BYTES)
-            except DataError as exc:
-                outcomes[id(member)] = Outcome(error=str(exc))
+            except LocationError as exc:
+                outcomes[id(member)] = Outcome(error=f"location: {exc}")
                 continue
             licences.append(profiling.licence_file(member.name, content).to_json())
             outcomes[id(member)] = Outcome()

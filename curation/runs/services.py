@@ -333,7 +333,10 @@ def run_shard(*, shard_id: int, worker: str = "") -> str:
     try:
         with _LeaseKeeper(shard):
             result, outcomes = engine.profile_pack(
-                members, options=shard.run.options, sample_size=shard.sample_size, name=name
+                members,
+                options=shard.run.options,
+                sample_size=shard.sample_size,
+                name=name,
             )
     except (engine.TransientError, OSError) as exc:
         if attempt >= settings.PROFILE_MAX_ATTEMPTS:
@@ -353,16 +356,7 @@ def run_shard(*, shard_id: int, worker: str = "") -> str:
 
 
 def _opener(location: str, policy: LocationPolicy) -> Callable[[], IO[bytes]]:
-    """Open a file of a pack; a location refused now (gone, or no longer allowed) fails that
-    file alone, with its reason."""
-
-    def open_file() -> IO[bytes]:
-        try:
-            return open_shard(location, policy)
-        except LocationError as exc:
-            raise engine.DataError(f"location: {exc}") from exc
-
-    return open_file
+    return lambda: open_shard(location, policy)
 
 
 def _release_after_database_error(shard: ProfileShard, attempt: int) -> None:

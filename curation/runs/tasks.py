@@ -15,7 +15,7 @@ from curation.runs.models import ProfileRun
 def warm_engine(**_: Any) -> None:
     """Load the language detectors (langdetect's profiles, pycld2, fastText, the lexicon: about
     0.5-1 s) in the worker's main process before it forks its pool, so that no task pays for them
-    and the pool's processes share them."""
+    and the pool's processes share them; and keep the C heap from shrinking between batches."""
     runs.warm_engine()
 
 
