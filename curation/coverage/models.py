@@ -46,6 +46,9 @@ class CoverageReport(models.Model):
     policy = models.JSONField()
     indicators = models.JSONField()
     data = models.JSONField(help_text="The whole report, as the API returns it.")
+    views = models.JSONField(
+        default=dict, help_text="The report of every other purpose (commercial, research)."
+    )
     chart_svg = models.TextField(blank=True, help_text="The tokens-against-tiers chart.")
 
     class Meta:

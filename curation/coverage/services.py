@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from curation import queue
 from curation.coverage import charts, gaps
-from curation.models import AssetProfile, CoveragePolicy, CoverageReport, Gap
+from curation.models import AssetProfile, CoveragePolicy, CoverageReport, Gap, ProfileLanguage
 from curation.profiling.langid import all_labels
 from curation.profiling.sketch import LanguageSketch
-from curation.vocabulary import LanguageStatus, Purpose
+from curation.vocabulary import PURPOSES, LanguageStatus, Purpose
 from inventory.models import Asset, Membership, Nation, NationLanguage, Organization
 
 
@@ -74,59 +74,95 @@ def update_policy(*, nation: Nation, policy: gaps.Policy, actor: Any) -> Coverag
     return row
 
 
-def _assets_of(nation: Nation) -> QuerySet[AssetProfile]:
+def _profiles_of(nation: Nation) -> QuerySet[AssetProfile]:
     """Profiles of the live assets that concern the nation: owned there, from there, or hosted
     there."""
     assets = Asset.objects.active().filter(
         Q(organization__nation=nation) | Q(origin_nations=nation) | Q(hosting_nation=nation)
     )
-    return (
-        AssetProfile.objects.filter(asset__in=assets)
-        .select_related("asset__organization", "asset__hosting_nation")
-        .prefetch_related("languages", "asset__origin_nations", "asset__languages")
-        .order_by("asset_id")
+    return AssetProfile.objects.filter(asset__in=assets.values("pk"))
+
+
+def _contributions(nation: Nation) -> list[gaps.Contribution]:
+    """Every language row of the nation's profiled assets, read as plain values: five queries
+    whatever the number of assets, no model instances, and no profile's whole JSON decoded
+    (only the member lists of confusable groups, for the profiles that have one)."""
+    profiles = _profiles_of(nation)
+    assets = {
+        row["asset_id"]: row
+        for row in profiles.values(
+            "pk",
+            "asset_id",
+            "documents",
+            "duplicate_documents",
+            "asset__organization__slug",
+            "asset__license_class",
+            "asset__hosting_nation__alpha2",
+        )
+    }
+    ids = list(assets)
+    declared: dict[int, list[str]] = {}
+    for asset_id, tag in (
+        Asset.languages.through.objects.filter(asset_id__in=ids)
+        .order_by("asset_id", "language__tag")
+        .values_list("asset_id", "language__tag")
+    ):
+        declared.setdefault(asset_id, []).append(tag)
+    origins: dict[int, list[str]] = {}
+    for asset_id, alpha2 in (
+        Asset.origin_nations.through.objects.filter(asset_id__in=ids)
+        .order_by("asset_id", "nation__alpha2")
+        .values_list("asset_id", "nation__alpha2")
+    ):
+        origins.setdefault(asset_id, []).append(alpha2)
+    rows = list(
+        ProfileLanguage.objects.filter(profile__in=profiles)
+        .exclude(status="undetermined")
+        .order_by("profile__asset_id", "-estimated_tokens", "language")
+        .values_list("profile__asset_id", "language", "status", "estimated_tokens", "sketch")
     )
-
-
-def _contributions(profile: AssetProfile) -> list[gaps.Contribution]:
-    asset = profile.asset
-    declared = [lang.tag for lang in asset.languages.all()]
-    origins = tuple(sorted(n.alpha2 for n in asset.origin_nations.all()))
-    hosting = asset.hosting_nation.alpha2 if asset.hosting_nation else None
+    grouped = {asset_id for asset_id, _, status, _, _ in rows if status == "group"}
+    members = _group_members(grouped)
     result = []
-    for row in profile.languages.all():
-        language, verified = row.language, row.status != LanguageStatus.UNVERIFIABLE
-        if row.status == "undetermined":
-            continue
-        if row.status == "group":
+    for asset_id, language, status, tokens, sketch in rows:
+        asset = assets[asset_id]
+        if status == "group":
             # A confusable group (hr/sr-Latn/bs …) counts for the declared member, if any.
-            members = set(_members(profile.data, row.language))
-            chosen = [tag for tag in declared if tag in members]
+            group = members.get((asset_id, language), ())
+            chosen = [tag for tag in declared.get(asset_id, []) if tag in group]
             if not chosen:
                 continue
             language = chosen[0]
+        documents = asset["documents"]
         result.append(
             gaps.Contribution(
-                asset_id=asset.pk,
-                organization=asset.organization.slug,
+                asset_id=asset_id,
+                organization=asset["asset__organization__slug"],
                 language=language,
-                tokens=row.estimated_tokens,
-                duplicate_rate=profile.duplicate_rate,
-                license_class=asset.license_class,
-                origin_nations=origins,
-                hosting_nation=hosting,
-                verified=verified,
-                sketch=LanguageSketch.from_bytes(bytes(row.sketch)) if row.sketch else None,
+                tokens=tokens,
+                duplicate_rate=asset["duplicate_documents"] / documents if documents else 0.0,
+                license_class=asset["asset__license_class"],
+                origin_nations=tuple(origins.get(asset_id, ())),
+                hosting_nation=asset["asset__hosting_nation__alpha2"],
+                verified=status != LanguageStatus.UNVERIFIABLE,
+                sketch=LanguageSketch.from_bytes(bytes(sketch)) if sketch else None,
             )
         )
     return result
 
 
-def _members(data: dict[str, Any], tag: str) -> list[str]:
-    for row in data.get("languages", []):
-        if row["language"] == tag:
-            return list(row.get("members") or [])
-    return []
+def _group_members(asset_ids: set[int]) -> dict[tuple[int, str], frozenset[str]]:
+    """(asset, group tag) → the group's members, from the language rows of those profiles."""
+    out: dict[tuple[int, str], frozenset[str]] = {}
+    if not asset_ids:
+        return out
+    for asset_id, languages in AssetProfile.objects.filter(asset_id__in=asset_ids).values_list(
+        "asset_id", "data__languages"
+    ):
+        for row in languages or []:
+            if row.get("members"):
+                out[(asset_id, row["language"])] = frozenset(row["members"])
+    return out
 
 
 def inputs(nation: Nation) -> tuple[list[gaps.NationLanguage], list[gaps.Contribution]]:
@@ -144,8 +180,7 @@ def inputs(nation: Nation) -> tuple[list[gaps.NationLanguage], list[gaps.Contrib
         .select_related("language")
         .order_by("language__tag")
     ]
-    contributions = [c for profile in _assets_of(nation) for c in _contributions(profile)]
-    return languages, contributions
+    return languages, _contributions(nation)
 
 
 def build_report(nation: Nation, purpose: str = Purpose.ALL) -> gaps.CoverageReport:
@@ -154,6 +189,18 @@ def build_report(nation: Nation, purpose: str = Purpose.ALL) -> gaps.CoverageRep
     return gaps.compute_coverage(
         nation.alpha2, languages, contributions, policy_for(nation), purpose=purpose
     )
+
+
+def build_reports(nation: Nation) -> dict[str, gaps.CoverageReport]:
+    """The nation's coverage for every purpose, from one reading of its inputs."""
+    languages, contributions = inputs(nation)
+    policy = policy_for(nation)
+    return {
+        purpose: gaps.compute_coverage(
+            nation.alpha2, languages, contributions, policy, purpose=purpose
+        )
+        for purpose in PURPOSES
+    }
 
 
 def report_document(
@@ -193,16 +240,22 @@ def with_visible_overlaps(data: dict[str, Any], user: Any) -> dict[str, Any]:
     return {**data, "languages": languages}
 
 
-def _fingerprint(nation: Nation, report: gaps.CoverageReport) -> str:
-    payload = json.dumps(report.to_json(), sort_keys=True, default=str)
+def _fingerprint(nation: Nation, reports: dict[str, gaps.CoverageReport]) -> str:
+    payload = json.dumps(
+        {purpose: report.to_json() for purpose, report in reports.items()},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(f"{nation.alpha2}:{payload}".encode()).hexdigest()
 
 
 def refresh_coverage(*, nation: Nation, force: bool = False) -> CoverageReport:
     """Store a new snapshot when the nation's coverage changed (or when forced); else return the
-    latest. Safe to call as often as anything changes: identical inputs write nothing."""
-    report = build_report(nation)
-    fingerprint = _fingerprint(nation, report)
+    latest. Safe to call as often as anything changes: identical inputs write nothing. The
+    snapshot holds every purpose's view, so that no read computes one."""
+    reports = build_reports(nation)
+    report = reports[Purpose.ALL]
+    fingerprint = _fingerprint(nation, reports)
     latest = CoverageReport.objects.filter(nation=nation).order_by("-generated_at").first()
     if latest is not None and latest.fingerprint == fingerprint and not force:
         return latest
@@ -216,6 +269,11 @@ def refresh_coverage(*, nation: Nation, force: bool = False) -> CoverageReport:
             policy=report.policy.to_json(),
             indicators=report.indicators.to_json(),
             data=document,
+            views={
+                purpose: report_document(nation, view, now)
+                for purpose, view in reports.items()
+                if purpose != Purpose.ALL
+            },
             chart_svg=charts.coverage_chart(document),
         )
         Gap.objects.bulk_create(
@@ -247,6 +305,17 @@ def latest_reports(nations: QuerySet[Nation]) -> dict[int, CoverageReport]:
         nation__in=nations, pk=Subquery(newest.values("pk")[:1])
     )
     return {report.nation_id: report for report in reports}
+
+
+def purpose_view(nation: Nation, purpose: str) -> dict[str, Any]:
+    """The latest snapshot's report for `purpose`. A snapshot stored before views were kept
+    is replaced by a fresh one, once."""
+    snapshot = latest_report(nation)
+    if purpose == Purpose.ALL:
+        return snapshot.data  # type: ignore[no-any-return]
+    if purpose not in snapshot.views:
+        snapshot = refresh_coverage(nation=nation, force=True)
+    return snapshot.views[purpose]  # type: ignore[no-any-return]
 
 
 def latest_report(nation: Nation) -> CoverageReport:

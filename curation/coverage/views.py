@@ -1,6 +1,5 @@
 """HTTP doors of coverage: per-nation reports, their history and tier policies."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -21,7 +20,6 @@ from curation.coverage.serializers import (
     PolicySerializer,
 )
 from curation.models import CoverageReport
-from curation.vocabulary import Purpose
 from inventory.models import Nation
 
 
@@ -64,17 +62,13 @@ class CoverageViewSet(viewsets.ViewSet):
         responses={200: CoverageReportSerializer, (200, "text/csv"): str},
     )
     def retrieve(self, request: Request, alpha2: str) -> Response:
-        """The nation's full report: the latest snapshot, or computed now for a purpose view."""
+        """The nation's full report for a purpose (every licence by default): the latest
+        snapshot's, never computed on a read."""
         nation = self._nation(alpha2)
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         purpose = query.validated_data["purpose"]
-        if purpose == Purpose.ALL:
-            data = coverage.latest_report(nation).data
-        else:
-            data = coverage.report_document(
-                nation, coverage.build_report(nation, purpose), timezone.now()
-            )
+        data = coverage.purpose_view(nation, purpose)
         response = Response(coverage.with_visible_overlaps(data, request.user))
         if request.accepted_renderer.format == "csv":
             response["Content-Disposition"] = (

@@ -454,3 +454,67 @@ def test_the_coverage_csv_download_neutralises_a_formula_language_name(
         assert swahili["name"] == '\'=HYPERLINK("http://evil.example","x")'
         for opening in ("\n=", ",=", '"='):
             assert opening not in body
+
+
+def test_every_purpose_view_is_stored_and_served_without_computing(
+    library: Any, kenya: Nation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_asset = AssetFactory(organization=library, license_class="open-attribution")
+    closed = AssetFactory(
+        organization=library, license_expression="CC-BY-NC-4.0", license_class="non-commercial"
+    )
+    profiled(open_asset, {"sw": 3_000_000})
+    profiled(closed, {"sw": 5_000_000})
+    snapshot = coverage.refresh_coverage(nation=kenya)
+    expected = {p: coverage.build_report(kenya, p).to_json() for p in ("commercial", "research")}
+
+    def no_computing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a read computed a report")
+
+    monkeypatch.setattr(coverage.gaps, "compute_coverage", no_computing)
+    client = api_as(UserFactory(is_staff=True))
+    for purpose in ("commercial", "research"):
+        body = client.get(f"/api/v1/coverage/KE/?purpose={purpose}").json()
+        assert body == snapshot.views[purpose]
+        assert row(body, "sw") == row(expected[purpose], "sw")
+    assert sorted(snapshot.views) == ["commercial", "research"]
+    assert row(snapshot.views["commercial"], "sw")["commercial_tokens"] == 3_000_000
+    assert snapshot.views["commercial"]["purpose"] == "commercial"
+    assert snapshot.data["purpose"] == "all"
+
+
+def test_a_snapshot_from_before_purpose_views_is_refreshed_once(
+    library: Any, kenya: Nation
+) -> None:
+    profiled(AssetFactory(organization=library, languages=["sw"]), {"sw": 3_000_000})
+    old = coverage.refresh_coverage(nation=kenya)
+    CoverageReport.objects.filter(pk=old.pk).update(views={})
+
+    view = coverage.purpose_view(kenya, "commercial")
+    again = coverage.purpose_view(kenya, "commercial")
+
+    assert view == again
+    assert CoverageReport.objects.filter(nation=kenya).count() == 2
+
+
+def test_reading_coverage_inputs_costs_the_same_queries_for_any_number_of_assets(
+    library: Any, kenya: Nation
+) -> None:
+    def counted() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            coverage.inputs(kenya)
+        return len(queries)
+
+    for n in range(2):
+        asset = AssetFactory(organization=library, languages=["sw", "en"])
+        asset.origin_nations.set([kenya])
+        profiled(asset, {"sw": 1_000_000 + n, "en": 10})
+    few = counted()
+    for n in range(6):
+        asset = AssetFactory(organization=library, languages=["sw"])
+        profiled(asset, {"sw": 2_000_000 + n}, statuses={"sw": "detected"})
+
+    assert counted() == few
