@@ -261,22 +261,40 @@ def shared(
     sketches: Mapping[Any, LanguageSketch],
 ) -> dict[tuple[Any, Any], float]:
     """Estimated tokens each pair of sketched sets holds in common (pairs with none left out).
-    A document is seen in both only below both thresholds: its weight is 1 / min(p)."""
-    by_hash: dict[int, list[tuple[Any, float, float]]] = defaultdict(list)
-    for key, sketch in sketches.items():
-        hashes, probs, tokens = sketch.arrays()
-        for h, p, t in zip(hashes.tolist(), probs.tolist(), tokens.tolist(), strict=True):
-            by_hash[h].append((key, p, t))
+    A document is seen in both only below both thresholds: its weight is 1 / min(p).
+
+    One sort of every kept hash finds the documents held by two sets or more; only those are
+    walked in Python (a registry of thousands of assets shares few of its kept documents)."""
+    keys = sorted(sketches, key=str)
+    parts = [sketches[key].arrays() for key in keys]
+    if not parts:
+        return {}
+    hashes = np.concatenate([h for h, _, _ in parts])
+    owners = np.repeat(np.arange(len(keys)), [len(h) for h, _, _ in parts])
+    order = np.lexsort((owners, hashes))  # by hash, then by key in str order
+    hashes = hashes[order]
+    repeated = np.flatnonzero(hashes[1:] == hashes[:-1])
+    if not len(repeated):
+        return {}
+    probs = np.concatenate([p for _, p, _ in parts])[order]
+    tokens = np.concatenate([t for _, _, t in parts])[order]
+    owners = owners[order]
+    held = np.zeros(len(hashes), dtype=bool)
+    held[repeated] = held[repeated + 1] = True
     pairs: dict[tuple[Any, Any], float] = defaultdict(float)
-    for holders in by_hash.values():
-        if len(holders) < 2:
-            continue
-        holders.sort(key=lambda x: str(x[0]))
-        for i, (a, pa, ta) in enumerate(holders):
-            for b, pb, tb in holders[i + 1 :]:
-                if a != b:
-                    pairs[(a, b)] += max(ta, tb) / min(pa, pb)
-    return dict(pairs)
+    positions = np.flatnonzero(held).tolist()
+    run: list[int] = []
+    for position in [*positions, -1]:
+        if run and (position < 0 or hashes[position] != hashes[run[0]]):
+            for i, x in enumerate(run):
+                for y in run[i + 1 :]:
+                    if owners[x] != owners[y]:
+                        pair = (keys[owners[x]], keys[owners[y]])
+                        pairs[pair] += max(tokens[x], tokens[y]) / min(probs[x], probs[y])
+            run = []
+        if position >= 0:
+            run.append(position)
+    return {pair: float(value) for pair, value in pairs.items()}
 
 
 def asset_entries(

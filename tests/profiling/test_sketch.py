@@ -175,3 +175,34 @@ def _lines() -> list[str]:
         f"Habari ya asubuhi rafiki yangu, hii ni sentensi ya {i} katika hifadhi yetu ya maandishi"
         for i in range(3000)
     ]
+
+
+def test_shared_equals_the_pairwise_sum_over_common_documents() -> None:
+    import random
+
+    from curation.profiling.sketch import LanguageSketch, shared
+
+    rng = random.Random(5)
+    pool = list(range(1, 400))
+    sketches = {}
+    for key in ("a", "b", "c", "d", 10):
+        rows = {h: (rng.uniform(0.1, 1.0), rng.uniform(1, 50)) for h in rng.sample(pool, 120)}
+        sketches[key] = (rows, LanguageSketch.build((h, p, t) for h, (p, t) in rows.items()))
+
+    got = shared({key: sketch for key, (_, sketch) in sketches.items()})
+
+    keys = sorted(sketches, key=str)
+    expected = {}
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            common = sketches[a][0].keys() & sketches[b][0].keys()
+            total = sum(
+                max(sketches[a][0][h][1], sketches[b][0][h][1])
+                / min(sketches[a][0][h][0], sketches[b][0][h][0])
+                for h in common
+            )
+            if common:
+                expected[(a, b)] = total
+    assert got.keys() == expected.keys()
+    for pair, value in expected.items():
+        assert got[pair] == pytest.approx(value, rel=1e-12)
