@@ -170,14 +170,14 @@ def _seed_batch(
         for a in created
     )
     profiles = []
-    languages = []
+    languages: list[tuple[Asset, dict[str, Any], bytes]] = []
     for asset, run, langs in zip(created, runs, choices, strict=True):
         documents = int(rng.lognormvariate(math.log(20_000), 1.5)) + 10
         tokens = documents * rng.randint(80, 400)
         weights = sorted((rng.random() for _ in langs), reverse=True)
         shares = [w / sum(weights) for w in weights]
         kept = min(DEFAULT_SKETCH_SIZE, documents)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for lang, share in zip(langs, shares, strict=True):
             n = round(tokens * share)
             rows.append(
