@@ -136,20 +136,29 @@ def absent_upper_bound(strata: Sequence[Stratum]) -> float:
 
 
 def shard_sample_sizes(
-    sample_size: int, shard_sizes: Sequence[int], *, oversample: float = 1.25, minimum: int = 50
+    sample_size: int, shard_sizes: Sequence[int], *, minimum: int = 50, floor_share: float = 0.1
 ) -> list[int]:
     """Per-shard sample sizes (bottom-k) for an asset of shards of the given byte sizes.
 
-    Proportional to size with some oversampling and a floor, so that small shards are still
-    represented; the stratified estimator weights each shard by its exact document count, so
-    over- or under-sampling a shard changes precision, never the expected share."""
-    total = sum(max(0, s) for s in shard_sizes)
+    Proportional to size, by largest remainders, so that they add up to `sample_size`; with a
+    floor so that small shards are still represented, lowered so that the floors together add
+    at most `floor_share` of the sample (a run of many small shards labels about
+    `sample_size` documents, not 50 more per shard). The stratified estimator weights each shard
+    by its exact document count, so the allocation changes precision, never the expected share."""
+    count = len(shard_sizes)
+    if not count:
+        return []
+    sizes = [max(0, s) for s in shard_sizes]
+    total = sum(sizes)
     if total == 0:
-        return [max(minimum, sample_size) for _ in shard_sizes]
-    return [
-        max(minimum, math.ceil(sample_size * oversample * max(0, size) / total))
-        for size in shard_sizes
-    ]
+        sizes, total = [1] * count, count
+    exact = [sample_size * s / total for s in sizes]
+    shares = [math.floor(x) for x in exact]
+    left = sample_size - sum(shares)
+    for i in sorted(range(count), key=lambda i: (shares[i] - exact[i], i))[:left]:
+        shares[i] += 1
+    floor = max(1, min(minimum, math.floor(floor_share * sample_size / count)))
+    return [max(floor, share) for share in shares]
 
 
 def plan_packs(

@@ -62,4 +62,16 @@ def test_absent_upper_bound_shrinks_with_the_sample():
 
 
 def test_shard_sample_sizes_follow_size_with_a_floor():
-    assert shard_sample_sizes(1000, [800, 200, 0]) == [1000, 250, 50]
+    assert shard_sample_sizes(1000, [800, 200, 0]) == [800, 200, 33]
+    assert shard_sample_sizes(10, [1, 1, 1]) == [4, 3, 3]  # largest remainders, then order
+    assert shard_sample_sizes(5000, [1, 10**9]) == [50, 5000]
+    assert shard_sample_sizes(100, []) == []
+
+
+@pytest.mark.parametrize("shards", [1, 16, 1000, 20_000])
+def test_many_small_shards_label_about_the_configured_sample(shards):
+    sizes = [3_600] * shards
+
+    total = sum(shard_sample_sizes(5000, sizes))
+
+    assert 5000 <= total <= (5500 if shards <= 500 else 5000 + shards)
