@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0005_profile_packs'),
+        ("curation", "0005_profile_packs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='coveragereport',
-            name='views',
-            field=models.JSONField(default=dict, help_text='The report of every other purpose (commercial, research).'),
+            model_name="coveragereport",
+            name="views",
+            field=models.JSONField(
+                default=dict, help_text="The report of every other purpose (commercial, research)."
+            ),
         ),
     ]
