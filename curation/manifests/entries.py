@@ -12,7 +12,6 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from curation.csvsafe import restore
-from curation.plain import fields_json
 
 BATCH: Final = 512  # entries per streamed chunk
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
@@ -59,8 +58,9 @@ class Entry:
         return sum(n for _, n in self.languages)
 
     def to_json(self) -> dict[str, Any]:
-        """Every field under its own name, in field order; tuples as lists."""
-        return fields_json(self)
+        """Every field under its own name, in field order; tuples as lists (what `fields_json`
+        gives, without its general walk: a version of 16,746 entries does this 16,746 times)."""
+        return {name: _listed(getattr(self, name)) for name in ENTRY_FIELDS}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Entry:
@@ -148,6 +148,13 @@ class VersionMeta:
         return data
 
 
+ENTRY_FIELDS: Final = tuple(f.name for f in fields(Entry))
+
+
+def _listed(value: Any) -> Any:
+    return [_listed(item) for item in value] if isinstance(value, tuple) else value
+
+
 def sorted_entries(entries: Iterable[Entry]) -> list[Entry]:
     """The entries in (asset_id, name) order."""
     return sorted(entries, key=lambda e: e.key)
@@ -156,11 +163,15 @@ def sorted_entries(entries: Iterable[Entry]) -> list[Entry]:
 def content_hash(entries: Sequence[Entry]) -> str:
     """SHA-256 (hex) of the entries' canonical JSON, in (asset_id, name) order; the version's
     metadata is left out, so the same selection always gives the same hash."""
+    return ordered_content_hash(entry.to_json() for entry in sorted_entries(entries))
+
+
+def ordered_content_hash(data: Iterable[Mapping[str, Any]]) -> str:
+    """`content_hash` of entries already in (asset_id, name) order, given as their `to_json`
+    (for a caller that has them so already)."""
     digest = hashlib.sha256(b"[")
-    for i, entry in enumerate(sorted_entries(entries)):
-        text = json.dumps(
-            entry.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
+    for i, item in enumerate(data):
+        text = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         digest.update((b"," if i else b"") + text.encode())
     digest.update(b"]")
     return digest.hexdigest()
