@@ -37,6 +37,42 @@ def timed(call: Callable[[], Any], repeat: int) -> tuple[float, int]:
     return statistics.median(times), queries
 
 
+def measure(kenya: Any, staff: Any, reviewer: Any, repeat: int) -> list[tuple[str, Any]]:
+    """(what, (median ms, queries)) of each figure at the registry's current size."""
+    from rest_framework.test import APIClient
+
+    from curation.coverage import services as coverage
+
+    rows = [
+        (
+            "refresh_coverage(KE)",
+            timed(lambda: coverage.refresh_coverage(nation=kenya, force=True), 1),
+        )
+    ]
+    client = APIClient()
+    client.force_authenticate(staff)
+    for purpose in ("all", "commercial", "research"):
+        path = f"/api/v1/coverage/KE/?purpose={purpose}"
+        rows.append((f"GET {path}", timed(lambda p=path: client.get(p), repeat)))
+    reviewing = APIClient()
+    reviewing.force_authenticate(reviewer)
+    listing = "/api/v1/assets/?page_size=50"
+    rows.append(
+        ("reviewer's asset list, first page", timed(lambda: reviewing.get(listing), repeat))
+    )
+    url = reviewing.get(listing).json().get("next")
+    for _ in range(20):  # walk 20 pages in
+        if not url:
+            break
+        url = reviewing.get(url).json().get("next")
+    if url:
+        deep = url
+        rows.append(
+            ("reviewer's asset list, 21st page", timed(lambda: reviewing.get(deep), repeat))
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -51,9 +87,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from rest_framework.test import APIClient
 
-    from curation.coverage import services as coverage
     from curation.seed import seed_registry
     from inventory.models import Asset, Membership, Nation, Organization
     from tests.factories import MembershipFactory, UserFactory
@@ -77,42 +111,7 @@ def main() -> None:
         if size > have:
             seeded = seed_registry(assets=size - have, prefix=f"s{have}")
             print(f"{size:>8} seeded {seeded.assets} assets in {seeded.seconds:.0f} s")
-        rows = [
-            (
-                "refresh_coverage(KE)",
-                timed(lambda: coverage.refresh_coverage(nation=kenya, force=True), 1),
-            ),
-        ]
-        client = APIClient()
-        client.force_authenticate(staff)
-        for purpose in ("all", "commercial", "research"):
-            rows.append(
-                (
-                    f"GET /api/v1/coverage/KE/?purpose={purpose}",
-                    timed(
-                        lambda p=purpose: client.get(f"/api/v1/coverage/KE/?purpose={p}"),
-                        args.repeat,
-                    ),
-                )
-            )
-        reviewing = APIClient()
-        reviewing.force_authenticate(reviewer)
-        first = reviewing.get("/api/v1/assets/?page_size=50").json()
-        rows.append(
-            (
-                "reviewer's asset list, first page",
-                timed(lambda: reviewing.get("/api/v1/assets/?page_size=50"), args.repeat),
-            )
-        )
-        url = first.get("next")
-        for _ in range(20):  # walk 20 pages in
-            if not url:
-                break
-            url = reviewing.get(url).json().get("next")
-        if url:
-            rows.append(
-                ("reviewer's asset list, 21st page", timed(lambda: reviewing.get(url), args.repeat))
-            )
+        rows = measure(kenya, staff, reviewer, args.repeat)
         for what, (ms, queries) in rows:
             print(f"{size:>8} {what:<44} {ms:9.1f} {queries:8d}", flush=True)
 

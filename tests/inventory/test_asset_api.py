@@ -313,7 +313,8 @@ def test_an_unknown_language_filter_is_a_clear_error(client: APIClient) -> None:
 def test_page_size_is_bounded(client: APIClient, steward: AbstractUser) -> None:
     AssetFactory.create_batch(3, organization=steward.memberships.get().organization)
     body = client.get("/api/v1/assets/", {"page_size": 100_000}).json()
-    assert body["count"] == 3
+    assert len(body["results"]) == 3
+    assert body["next"] is None
 
 
 def test_a_manifests_token_cannot_read_assets(steward: AbstractUser) -> None:
