@@ -22,8 +22,11 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from curation.plain import fields_json
-from curation.profiling.sketch import Estimate, LanguageSketch, shared, union
+from curation.profiling.sketch import Estimate, LanguageSketch, SketchPool, shared
 from curation.vocabulary import (
     OPEN_CLASSES,
     PURPOSES,
@@ -286,22 +289,6 @@ def _largest_share_exceeds(amounts: Mapping[Any, int], total: int) -> bool:
     return total > 0 and max(amounts.values()) > SINGLE_SOURCE_SHARE * total
 
 
-def distinct(contributions: Sequence[Contribution]) -> Estimate:
-    """Distinct tokens of the contributions: their sketches merged, plus the registered tokens
-    of those without one (exact, as if they shared nothing)."""
-    sketches = [c.sketch for c in contributions if c.sketch is not None and len(c.sketch)]
-    alone = sum(c.available_tokens for c in contributions if c.sketch is None or not len(c.sketch))
-    merged = union(sketches)
-    return Estimate(
-        merged.value + alone, merged.low + alone, merged.high + alone, merged.documents,
-        merged.kept,
-    )  # fmt: skip
-
-
-def _tokens(contributions: Sequence[Contribution]) -> int:
-    return round(distinct(contributions).value) if contributions else 0
-
-
 def _overlaps(contributions: Sequence[Contribution]) -> tuple[Overlap, ...]:
     """The largest pairs of assets sharing text, by estimated shared tokens."""
     sketches: dict[int, list[LanguageSketch]] = defaultdict(list)
@@ -332,43 +319,86 @@ def _concat(parts: Sequence[LanguageSketch]) -> LanguageSketch:
     return LanguageSketch.build((h, p, t) for h, (p, t) in rows.items())
 
 
-def _language_row(
-    nation: str,
-    language: NationLanguage,
-    contributions: Sequence[Contribution],
-    policy: Policy,
-    purpose: str,
-) -> LanguageCoverage:
-    registered = 0
-    per_asset: dict[int, list[Contribution]] = defaultdict(list)
-    per_org: dict[str, list[Contribution]] = defaultdict(list)
-    unverified = False
-    for c in contributions:
-        registered += c.available_tokens
-        per_asset[c.asset_id].append(c)
-        per_org[c.organization].append(c)
-        unverified = unverified or not c.verified
-    total = distinct(contributions)
-    available = round(total.value)
-    domestic = _tokens(
-        [c for c in contributions if nation in (o.upper() for o in c.origin_nations)]
-    )
-    hosted = _tokens(
-        [
-            c
-            for c in contributions
-            if c.hosting_nation is not None and c.hosting_nation.upper() == nation
-        ]
-    )
-    commercial = _tokens([c for c in contributions if c.license_class in OPEN_CLASSES])
-    research = _tokens([c for c in contributions if c.license_class in RESEARCH_CLASSES])
-    by_asset = {asset: _tokens(group) for asset, group in per_asset.items()}
-    by_org = {org: _tokens(group) for org, group in per_org.items()}
+@dataclass(frozen=True)
+class _Counts:
+    """A language's totals, the same for every purpose: what is held, and where."""
 
+    registered: int
+    unverified: bool
+    total: Estimate
+    domestic: int
+    hosted: int
+    commercial: int
+    research: int
+    by_asset: Mapping[int, int]
+    by_org: Mapping[str, int]
+    overlaps: tuple[Overlap, ...]
+
+    @property
+    def available(self) -> int:
+        return round(self.total.value)
+
+
+def _counts(nation: str, contributions: Sequence[Contribution]) -> _Counts:
+    """The language's totals: every union over one pool of its sketches (`SketchPool`), each
+    subset a mask of it, the per-asset and per-organisation unions one grouping each."""
+    pool = SketchPool([c.sketch for c in contributions])
+    alone = np.array(
+        [c.available_tokens if c.sketch is None or not len(c.sketch) else 0 for c in contributions],
+        dtype=np.int64,
+    )
+
+    def tokens(members: npt.NDArray[np.bool_]) -> int:
+        if not members.any():
+            return 0
+        return round(pool.union(members).value + int(alone[members].sum()))
+
+    def flags(predicate: Any) -> npt.NDArray[np.bool_]:
+        return np.array([bool(predicate(c)) for c in contributions], dtype=bool)
+
+    def grouped(keys: list[Any]) -> dict[Any, int]:
+        names = list(dict.fromkeys(keys))
+        index = {key: i for i, key in enumerate(names)}
+        groups = np.array([index[key] for key in keys], dtype=np.intp)
+        values = pool.group_values(groups, len(names)) + np.bincount(
+            groups, weights=alone, minlength=len(names)
+        )
+        return {key: round(float(values[i])) for i, key in enumerate(names)}
+
+    everyone = np.ones(len(contributions), dtype=bool)
+    merged = pool.union(everyone)
+    held = int(alone.sum())
+    return _Counts(
+        registered=sum(c.available_tokens for c in contributions),
+        unverified=any(not c.verified for c in contributions),
+        total=Estimate(
+            merged.value + held,
+            merged.low + held,
+            merged.high + held,
+            merged.documents,
+            merged.kept,
+        ),
+        domestic=tokens(flags(lambda c: nation in (o.upper() for o in c.origin_nations))),
+        hosted=tokens(
+            flags(lambda c: c.hosting_nation is not None and c.hosting_nation.upper() == nation)
+        ),
+        commercial=tokens(flags(lambda c: c.license_class in OPEN_CLASSES)),
+        research=tokens(flags(lambda c: c.license_class in RESEARCH_CLASSES)),
+        by_asset=grouped([c.asset_id for c in contributions]),
+        by_org=grouped([c.organization for c in contributions]),
+        overlaps=_overlaps(contributions),
+    )
+
+
+def _language_row(
+    language: NationLanguage, counts: _Counts, policy: Policy, purpose: str
+) -> LanguageCoverage:
+    available = counts.available
+    commercial = counts.commercial
     counted = {
         Purpose.ALL: available,
         Purpose.COMMERCIAL: commercial,
-        Purpose.RESEARCH: research,
+        Purpose.RESEARCH: counts.research,
     }[Purpose(purpose)]
     tier = tier_of(counted, policy)
     gaps = {t: max(0, policy.targets[t] - counted) for t in TIERS}
@@ -379,15 +409,17 @@ def _language_row(
     if available == 0:
         flags.add("no-data")
     else:
-        if not language.detectable or unverified:
+        if not language.detectable or counts.unverified:
             flags.add("unverifiable")
-        if hosted == 0:
+        if counts.hosted == 0:
             flags.add("only-foreign-hosted")
         if commercial == 0:
             flags.add("only-non-commercial")
-        if _largest_share_exceeds(by_asset, available) or _largest_share_exceeds(by_org, available):
+        if _largest_share_exceeds(counts.by_asset, available) or _largest_share_exceeds(
+            counts.by_org, available
+        ):
             flags.add("single-source")
-    if unverified:
+    if counts.unverified:
         # A declared-but-unverifiable asset is flagged even when deduplication left it no tokens.
         flags.add("unverifiable")
 
@@ -398,10 +430,10 @@ def _language_row(
         writers=language.writers,
         official_status=language.official_status,
         available_tokens=available,
-        domestic_tokens=domestic,
-        domestic_hosted_tokens=hosted,
+        domestic_tokens=counts.domestic,
+        domestic_hosted_tokens=counts.hosted,
         commercial_tokens=commercial,
-        research_tokens=research,
+        research_tokens=counts.research,
         tier=tier,
         good=index >= TIERS.index("T2") and counted >= policy.t2_good,
         next_tier=next_tier,
@@ -409,10 +441,10 @@ def _language_row(
         gaps=MappingProxyType(gaps),
         severity=_severity(language, tier, policy),
         flags=tuple(sorted(flags)),
-        sources=len(by_asset),
-        registered_tokens=registered,
-        available_ci95=(round(total.low), round(total.high)),
-        overlaps=_overlaps(contributions),
+        sources=len(counts.by_asset),
+        registered_tokens=counts.registered,
+        available_ci95=(round(counts.total.low), round(counts.total.high)),
+        overlaps=counts.overlaps,
     )
 
 
@@ -457,6 +489,21 @@ def compute_coverage(
     """
     if purpose not in PURPOSES:
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, got {purpose!r}")
+    return compute_views(nation, languages, contributions, policy, (purpose,))[purpose]
+
+
+def compute_views(
+    nation: str,
+    languages: Sequence[NationLanguage],
+    contributions: Sequence[Contribution],
+    policy: Policy = DEFAULT_POLICY,
+    purposes: Sequence[str] = PURPOSES,
+) -> dict[str, CoverageReport]:
+    """`compute_coverage` for each of `purposes`, the totals (the costly part: sketch unions)
+    computed once for all of them."""
+    unknown = [p for p in purposes if p not in PURPOSES]
+    if unknown:
+        raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, got {unknown[0]!r}")
     tags = {lang.language for lang in languages}
     if len(tags) != len(languages):
         seen = [lang.language for lang in languages]
@@ -471,23 +518,25 @@ def compute_coverage(
             per_language[c.language].append(c)
         else:
             other[c.language] += c.available_tokens
+    counts = {
+        lang.language: _counts(nation, per_language.get(lang.language, [])) for lang in languages
+    }
 
-    rows = [
-        _language_row(nation, lang, per_language.get(lang.language, []), policy, purpose)
-        for lang in languages
-    ]
-    rows.sort(
-        key=lambda r: (Severity(r.severity).rank, -r.writers * _deficit(r, policy), r.language)
-    )
-
-    return CoverageReport(
-        nation=nation,
-        purpose=purpose,
-        policy=policy,
-        languages=tuple(rows),
-        indicators=_indicators(languages, rows),
-        other_languages=MappingProxyType(dict(sorted(other.items()))),
-    )
+    reports = {}
+    for purpose in purposes:
+        rows = [_language_row(lang, counts[lang.language], policy, purpose) for lang in languages]
+        rows.sort(
+            key=lambda r: (Severity(r.severity).rank, -r.writers * _deficit(r, policy), r.language)
+        )
+        reports[purpose] = CoverageReport(
+            nation=nation,
+            purpose=purpose,
+            policy=policy,
+            languages=tuple(rows),
+            indicators=_indicators(languages, rows),
+            other_languages=MappingProxyType(dict(sorted(other.items()))),
+        )
+    return reports
 
 
 def worst_severity(data: Mapping[str, Any] | None) -> str:

@@ -15,7 +15,7 @@ from curation.coverage import charts, gaps
 from curation.models import AssetProfile, CoveragePolicy, CoverageReport, Gap, ProfileLanguage
 from curation.profiling.langid import all_labels
 from curation.profiling.sketch import LanguageSketch
-from curation.vocabulary import PURPOSES, LanguageStatus, Purpose
+from curation.vocabulary import LanguageStatus, Purpose
 from inventory.models import Asset, Membership, Nation, NationLanguage, Organization
 
 
@@ -194,13 +194,7 @@ def build_report(nation: Nation, purpose: str = Purpose.ALL) -> gaps.CoverageRep
 def build_reports(nation: Nation) -> dict[str, gaps.CoverageReport]:
     """The nation's coverage for every purpose, from one reading of its inputs."""
     languages, contributions = inputs(nation)
-    policy = policy_for(nation)
-    return {
-        purpose: gaps.compute_coverage(
-            nation.alpha2, languages, contributions, policy, purpose=purpose
-        )
-        for purpose in PURPOSES
-    }
+    return gaps.compute_views(nation.alpha2, languages, contributions, policy_for(nation))
 
 
 def report_document(

@@ -228,26 +228,40 @@ class Estimate:
         return self.low == self.high
 
 
+def _dedupe(
+    hashes: npt.NDArray[Any], probs: npt.NDArray[Any], tokens: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], ...]:
+    """Hash-sorted rows -> one row per distinct hash, with its largest p and tokens."""
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = hashes[1:] != hashes[:-1]
+    starts = np.flatnonzero(first)
+    if len(starts) == len(hashes):
+        return hashes, probs, tokens
+    return (
+        hashes[first],
+        np.maximum.reduceat(probs, starts),
+        np.maximum.reduceat(tokens, starts),
+    )
+
+
 def _merged(sketches: Sequence[LanguageSketch]) -> tuple[npt.NDArray[Any], ...]:
     """(hashes, p, tokens) with one row per distinct hash: the largest p and tokens."""
     parts = [s.arrays() for s in sketches if len(s)]
     if not parts:
         empty = np.zeros(0)
         return np.zeros(0, np.uint64), empty, empty
+    if len(parts) == 1 and bool(np.all(parts[0][0][1:] > parts[0][0][:-1])):
+        return parts[0]  # one sketch, its hashes distinct (as stored): nothing to merge
     hashes = np.concatenate([p[0] for p in parts])
-    probs = np.concatenate([p[1] for p in parts])
-    tokens = np.concatenate([p[2] for p in parts])
-    order = np.lexsort((-probs, hashes))
-    hashes, probs, tokens = hashes[order], probs[order], tokens[order]
-    first = np.ones(len(hashes), dtype=bool)
-    first[1:] = hashes[1:] != hashes[:-1]
-    starts = np.flatnonzero(first)
-    return hashes[first], probs[first], np.maximum.reduceat(tokens, starts)
+    order = np.argsort(hashes)
+    return _dedupe(
+        hashes[order],
+        np.concatenate([p[1] for p in parts])[order],
+        np.concatenate([p[2] for p in parts])[order],
+    )
 
 
-def union(sketches: Sequence[LanguageSketch]) -> Estimate:
-    """Distinct tokens (and documents) of the union of the sketched sets."""
-    _, probs, tokens = _merged(sketches)
+def _estimate(probs: npt.NDArray[Any], tokens: npt.NDArray[Any]) -> Estimate:
     if not len(probs):
         return Estimate(0.0, 0.0, 0.0, 0.0, 0)
     value = float(np.sum(tokens / probs))
@@ -255,6 +269,57 @@ def union(sketches: Sequence[LanguageSketch]) -> Estimate:
     half = Z95 * math.sqrt(max(variance, 0.0))
     documents = float(np.sum(1 / probs))
     return Estimate(value, max(0.0, value - half), value + half, documents, len(probs))
+
+
+def union(sketches: Sequence[LanguageSketch]) -> Estimate:
+    """Distinct tokens (and documents) of the union of the sketched sets."""
+    _, probs, tokens = _merged(sketches)
+    return _estimate(probs, tokens)
+
+
+class SketchPool:
+    """Many sketches sorted by hash once, so that the union of any subset of them costs a mask,
+    and the unions of every group of a partition one stable sort, instead of a merge each (a
+    nation's language can hold millions of kept documents)."""
+
+    def __init__(self, sketches: Sequence[LanguageSketch | None]) -> None:
+        self.size = len(sketches)
+        parts = [(i, s.arrays()) for i, s in enumerate(sketches) if s is not None and len(s)]
+        if not parts:
+            self.hashes: npt.NDArray[Any] = np.zeros(0, np.uint64)
+            self.probs: npt.NDArray[Any] = np.zeros(0)
+            self.tokens: npt.NDArray[Any] = np.zeros(0)
+            self.owners: npt.NDArray[Any] = np.zeros(0, np.intp)
+            return
+        hashes = np.concatenate([a[0] for _, a in parts])
+        order = np.argsort(hashes)
+        self.hashes = hashes[order]
+        self.probs = np.concatenate([a[1] for _, a in parts])[order]
+        self.tokens = np.concatenate([a[2] for _, a in parts])[order]
+        sizes = [len(a[0]) for _, a in parts]
+        self.owners = np.repeat(np.array([i for i, _ in parts], np.intp), sizes)[order]
+
+    def union(self, members: npt.NDArray[np.bool_]) -> Estimate:
+        """`union` of the sketches where `members` (one flag per sketch) is set."""
+        keep = members[self.owners]
+        _, probs, tokens = _dedupe(self.hashes[keep], self.probs[keep], self.tokens[keep])
+        return _estimate(probs, tokens)
+
+    def group_values(self, groups: npt.NDArray[Any], count: int) -> npt.NDArray[Any]:
+        """The estimated distinct tokens of each group's union (`groups`: a group id below
+        `count` per sketch)."""
+        owned = groups[self.owners]
+        keys = owned.astype(np.uint16) if count <= 1 << 16 else owned  # uint16: a radix sort
+        order = np.argsort(keys, kind="stable")  # by group, hash order kept inside each
+        owned, hashes = owned[order], self.hashes[order]
+        first = np.ones(len(hashes), dtype=bool)
+        first[1:] = (owned[1:] != owned[:-1]) | (hashes[1:] != hashes[:-1])
+        starts = np.flatnonzero(first)
+        if not len(starts):
+            return np.zeros(count)
+        probs = np.maximum.reduceat(self.probs[order], starts)
+        tokens = np.maximum.reduceat(self.tokens[order], starts)
+        return np.bincount(owned[starts], weights=tokens / probs, minlength=count)
 
 
 def shared(
