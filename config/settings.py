@@ -176,7 +176,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"profile": env.str("PROFILE_THROTTLE_RATE", default="60/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "profile": env.str("PROFILE_THROTTLE_RATE", default="60/hour"),
+        "catalogue_anon": env.str("CATALOGUE_ANON_THROTTLE_RATE", default="60/hour"),
+    },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

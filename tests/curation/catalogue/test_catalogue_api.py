@@ -85,3 +85,19 @@ def test_asset_files_stream_to_who_may_see_them(
     assert theirs.status_code == 404
     assert open_file.status_code == 200
     assert missing.status_code == 404
+
+
+def test_anonymous_clients_are_throttled_on_the_catalogue(
+    public: Asset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curation.catalogue.views import CatalogueAnonThrottle
+
+    monkeypatch.setattr(CatalogueAnonThrottle, "THROTTLE_RATES", {"catalogue_anon": "2/hour"})
+    client = APIClient()
+
+    answers = [client.get("/api/v1/catalogue.ttl").status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
+    signed_in = APIClient()
+    signed_in.force_login(MembershipFactory().user)
+    assert [signed_in.get("/api/v1/catalogue.ttl").status_code for _ in range(3)] == [200] * 3
