@@ -49,13 +49,18 @@ def login_address(request: HttpRequest) -> str | None:
         return None
 
 
+# Authorization schemes a token may come with: knox's own, and RFC 6750's, which most HTTP
+# clients and pipelines send.
+TOKEN_SCHEMES = (b"token", b"bearer")
+
+
 class ThrottledTokenAuthentication(TokenAuthentication):
-    """django-rest-knox tokens, with failed attempts counted per client address."""
+    """django-rest-knox tokens (`Authorization: Token …` or `Bearer …`), with failed attempts
+    counted per client address."""
 
     def authenticate(self, request: Request) -> Any:
         header = get_authorization_header(request).split()
-        prefix = self.authenticate_header(request).encode()
-        if not header or header[0].lower() != prefix.lower():
+        if not header or header[0].lower() not in TOKEN_SCHEMES:
             return None  # not a token attempt: sessions and anonymous reads are never refused
         key = f"auth-failures:{client_address(request)}"
         limit = settings.AUTH_FAILURE_LIMIT
@@ -63,7 +68,11 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         if (cache.get(key) or 0) >= limit:
             raise Throttled(wait=window, detail="Too many failed token authentications.")
         try:
-            return super().authenticate(request)
+            if len(header) != 2:
+                raise AuthenticationFailed(
+                    "Invalid token header: give the scheme, one space and the token."
+                )
+            return self.authenticate_credentials(header[1])
         except AuthenticationFailed:
             _count_failure(key, window)
             raise

@@ -5,12 +5,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -70,6 +76,14 @@ class CroissantRenderer(_FormatRenderer):
     media_type, format = "application/ld+json", "croissant"
 
 
+def none_match(header: str, etag: str) -> bool:
+    """Whether If-None-Match `header` matches `etag`: weak comparison, as RFC 9110 (13.1.2)
+    prescribes for it, so a tag a compressing proxy marked weak (W/"...") still matches; "*"
+    matches any."""
+    tags = {tag.strip() for tag in header.split(",") if tag.strip()}
+    return "*" in tags or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
+
+
 def _base_url(request: Request) -> str:
     return str(settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/"))
 
@@ -84,6 +98,20 @@ class ManifestViewSet(viewsets.ModelViewSet[Manifest]):
 
     def get_permissions(self) -> list[Any]:
         return [*super().get_permissions(), CanEditManifest()]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """An unknown `?format=` is a 400 naming the formats this endpoint serves (DRF answers
+        a bare 404)."""
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            wanted = request.query_params.get("format") or self.kwargs.get("format")
+            if force or not wanted:
+                raise
+            served = ", ".join(r.format for r in self.get_renderers())
+            raise ValidationError(
+                {"format": [f"unknown format {wanted!r}; this endpoint serves: {served}"]}
+            ) from None
 
     queryset = Manifest.objects.none()  # for the schema; requests use get_queryset
 
@@ -157,7 +185,7 @@ class ManifestViewSet(viewsets.ModelViewSet[Manifest]):
         version = self._version(manifest, number)
         fmt = request.accepted_renderer.format
         etag = f'"{version.content_hash}{ETAG_SUFFIXES[fmt]}"'
-        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        if none_match(request.headers.get("If-None-Match", ""), etag):
             not_modified = HttpResponse(status=304)
             not_modified["ETag"] = etag
             return not_modified

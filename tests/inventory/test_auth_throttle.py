@@ -205,3 +205,33 @@ def test_the_throttle_cache_is_redis_when_cache_url_names_it(
     )
 
     assert result.stdout.split() == [backend, *([location] if location else [])]
+
+
+@pytest.mark.parametrize("scheme", ["Token", "Bearer", "bearer"])
+def test_a_token_is_accepted_with_the_token_or_the_bearer_scheme(scheme: str) -> None:
+    user = UserFactory()
+    _, token = ApiToken.objects.create(user, expiry=timedelta(days=1), name="pipeline")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {token}")
+
+    response = client.get("/api/v1/nations/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "detail"),
+    [
+        ("Bearer scr_not-a-token", "Invalid token."),
+        ("Bearer", "Invalid token header: give the scheme, one space and the token."),
+        ("Token a b", "Invalid token header: give the scheme, one space and the token."),
+    ],
+)
+def test_a_bad_bearer_or_token_header_is_refused_with_its_reason(header: str, detail: str) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = client.get("/api/v1/nations/")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": detail}

@@ -605,3 +605,36 @@ def test_the_csv_download_neutralises_formula_cells_and_json_keeps_them(
         HTTP_IF_NONE_MATCH=f'"{version["content_hash"]}-csv"',
     )
     assert stale.status_code == 200  # a CSV cached before neutralisation is sent again
+
+
+@pytest.mark.parametrize(
+    "header",
+    ['W/"{hash}"', '"other", W/"{hash}"', "*", '"{hash}"'],
+)
+def test_if_none_match_compares_weakly(
+    profiled_asset: Asset, steward_client: APIClient, pipeline: APIClient, header: str
+) -> None:
+    create_manifest(steward_client)
+    version = materialise(steward_client)
+
+    response = pipeline.get(
+        "/api/v1/manifests/swahili-v1/versions/1/",
+        HTTP_IF_NONE_MATCH=header.format(hash=version["content_hash"]),
+    )
+
+    assert response.status_code == 304
+    assert response["ETag"] == f'"{version["content_hash"]}"'
+
+
+def test_an_unknown_format_is_a_400_naming_the_formats(
+    profiled_asset: Asset, steward_client: APIClient, pipeline: APIClient
+) -> None:
+    create_manifest(steward_client)
+    materialise(steward_client)
+
+    response = pipeline.get("/api/v1/manifests/swahili-v1/versions/1/?format=parquet")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "format": ["unknown format 'parquet'; this endpoint serves: json, jsonl, csv, croissant"]
+    }
