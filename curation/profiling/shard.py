@@ -505,8 +505,9 @@ def profile_pack(
     file's name and its size in files).
 
     A file none of which can be profiled (not the declared format, or damaged before its first
-    document) is listed with its `error` and left out: the pack is profiled again without it,
-    so its counts are exactly those of its readable files; so is a file whose opener or reads
+    document) is listed with its `error` and left out: passed over when it failed before it
+    changed anything, else the pack is profiled again without it, so its counts are exactly
+    those of its readable files; so is a file whose opener or reads
     raise one of `location_errors` (the caller's errors for a location that refuses the file:
     gone, no longer allowed, past a byte or time cap), with the reason "location: ...".
     `ShardIOError` (retryable) ends the whole pack."""
@@ -518,14 +519,21 @@ def profile_pack(
     errors: dict[int, str] = {}
     while len(errors) < len(files):
         readable = [(i, f) for i, f in enumerate(files) if i not in errors]
+        passed: dict[int, str] = {}
         try:
             profile = _profile_files(
-                [f for _, f in readable], options, pack_name, True, location_errors
+                [f for _, f in readable], options, pack_name, True, location_errors, passed
             )
         except _FileFailed as failed:
+            # A file that failed after it was counted in part: profile the pack again without it.
             errors[readable[failed.index][0]] = failed.reason
+            errors.update({readable[j][0]: reason for j, reason in passed.items()})
             continue
-        reads = dict(zip([i for i, _ in readable], profile.file_reads(), strict=True))
+        errors.update({readable[j][0]: reason for j, reason in passed.items()})
+        if len(errors) == len(files):
+            break
+        done = [i for j, (i, _) in enumerate(readable) if j not in passed]
+        reads = dict(zip(done, profile.file_reads(), strict=True))
         listed = tuple(
             FileRead(f.name, error=errors[i]) if i in errors else reads[i]
             for i, f in enumerate(files)
@@ -540,40 +548,63 @@ def _profile_files(
     name: str,
     fail_empty: bool = False,
     location_errors: tuple[type[Exception], ...] = (),
+    skipped: dict[int, str] | None = None,
 ) -> ShardProfile:
     """One accumulator over `files` in order; `_FileFailed` names the first unreadable one
-    (with `fail_empty`, also one damaged before its first document)."""
+    (with `fail_empty`, also one damaged before its first document). With `skipped`, a file
+    that failed before it changed anything (no document, no character, no problem counted) is
+    recorded there and passed over instead: the profile is then exactly that of the others."""
     problems = Problems(max_reasons=options.limits.max_error_reasons)
     accumulator = _Accumulator(options, name)
     reads: list[FileRead] = []
     all_stats: list[StreamStats] = []
+    kept: list[PackFile] = []
+
+    def state() -> tuple[Any, ...]:
+        return (
+            accumulator.documents,
+            accumulator.characters,
+            len(accumulator.batch),
+            problems.parse_errors,
+            len(problems.reasons),
+            sum(problems.licence_values.values()),
+            problems.missing_field,
+        )
+
     for index, file in enumerate(files):
         compression = options.compression_for(file.name)
         stats = StreamStats()
         before = (accumulator.documents, len(problems.reasons))
+        untouched = state()
         try:
-            handle = open_raw(file.opener)
-        except ShardDataError as exc:
-            raise _FileFailed(index, str(exc)) from exc
-        except location_errors as exc:
-            raise _FileFailed(index, f"location: {exc}") from exc
-        try:
-            accumulator.add_all(documents(handle, options, compression, stats, problems))
-        except ShardIOError:
-            raise
-        except ShardDataError as exc:
-            raise _FileFailed(index, str(exc)) from exc
-        except location_errors as exc:
-            raise _FileFailed(index, f"location: {exc}") from exc
-        except MemoryError as exc:
-            raise _FileFailed(index, "the shard needed more memory than is available") from exc
-        finally:
-            with contextlib.suppress(OSError):
-                handle.close()
+            try:
+                handle = open_raw(file.opener)
+            except ShardDataError as exc:
+                raise _FileFailed(index, str(exc)) from exc
+            except location_errors as exc:
+                raise _FileFailed(index, f"location: {exc}") from exc
+            try:
+                accumulator.add_all(documents(handle, options, compression, stats, problems))
+            except ShardIOError:
+                raise
+            except ShardDataError as exc:
+                raise _FileFailed(index, str(exc)) from exc
+            except location_errors as exc:
+                raise _FileFailed(index, f"location: {exc}") from exc
+            except MemoryError as exc:
+                raise _FileFailed(index, "the shard needed more memory than is available") from exc
+            finally:
+                with contextlib.suppress(OSError):
+                    handle.close()
+            if fail_empty and stats.stop_reason and accumulator.documents == before[0]:
+                # Damaged before its first document (a corrupt or truncated stream).
+                raise _FileFailed(index, stats.stop_reason)
+        except _FileFailed as failed:
+            if skipped is None or state() != untouched:
+                raise
+            skipped[index] = failed.reason
+            continue
         read_documents = accumulator.documents - before[0]
-        if fail_empty and stats.stop_reason and read_documents == 0:
-            # Damaged before its first document (a corrupt or truncated stream): nothing to keep.
-            raise _FileFailed(index, stats.stop_reason)
         if len(files) > 1:
             problems.reasons[before[1] :] = [
                 f"{file.name}: {reason}" for reason in problems.reasons[before[1] :]
@@ -598,7 +629,8 @@ def _profile_files(
             )
         )
         all_stats.append(stats)
-    return _shard_profile(files, name, options, accumulator, problems, all_stats, reads)
+        kept.append(file)
+    return _shard_profile(kept, name, options, accumulator, problems, all_stats, reads)
 
 
 def _shard_profile(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+from typing import Any
 
 import numpy as np
 import pytest
@@ -142,3 +144,77 @@ def test_plan_packs(sizes, target, spread, max_files, packs) -> None:
 def test_plan_packs_refuses_a_zero_target() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         plan_packs([1], target_bytes=0, spread=1, max_files=1)
+
+
+class Refused(Exception):
+    """A location's refusal in the middle of a read (a byte or time cap)."""
+
+
+class _RefusingStream(io.RawIOBase):
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.head:
+            raise Refused("larger than the cap")
+        n = min(len(buffer), len(self.head))
+        buffer[:n] = self.head[:n]
+        self.head = self.head[n:]
+        return n
+
+
+def counting(files: list[tuple[str, bytes]], opened: list[str]) -> list[PackFile]:
+    def opener(name: str, body: bytes) -> Any:
+        def open_file() -> Any:
+            opened.append(name)
+            return io.BytesIO(body)
+
+        return open_file
+
+    return [PackFile(name, opener(name, body), len(body)) for name, body in files]
+
+
+def test_files_that_fail_before_their_first_document_cost_no_second_pass() -> None:
+    good = small_files(12)
+    broken = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\xff" * 64
+    mixed = [
+        f
+        for pair in zip(good, [(f"bad-{n}.txt.gz", broken) for n in range(12)], strict=False)
+        for f in pair
+    ]
+    opened: list[str] = []
+    options = ProfileOptions(sample_size=1000)
+
+    pack = profile_pack(counting(mixed, opened), options, name="pack")
+    clean = profile_pack(pack_of(good), options, name="pack")
+
+    assert sorted(opened) == sorted(name for name, _ in mixed)  # each file opened once
+    assert [f.error != "" for f in pack.files] == [False, True] * 12
+    assert pack.profile is not None
+    assert clean.profile is not None
+    assert pack.profile.totals == clean.profile.totals
+    assert pack.profile.hashes == clean.profile.hashes
+    assert pack.profile.sample == clean.profile.sample
+
+
+def test_a_file_refused_part_way_is_left_out_and_the_pack_profiled_again() -> None:
+    good = small_files(4)
+    head = b"".join(b"Habari ya leo rafiki %d\n" % i for i in range(50))
+    files = [
+        *pack_of(good[:2]),
+        PackFile("cut.txt", lambda: io.BufferedReader(_RefusingStream(head)), None),
+        *pack_of(good[2:]),
+    ]
+    options = ProfileOptions(sample_size=1000)
+
+    pack = profile_pack(files, options, name="pack", location_errors=(Refused,))
+    clean = profile_pack(pack_of(good), options, name="pack")
+
+    assert pack.files[2].error == "location: larger than the cap"
+    assert pack.profile is not None
+    assert clean.profile is not None
+    assert pack.profile.totals == clean.profile.totals
+    assert pack.profile.totals.files == 4
