@@ -224,17 +224,6 @@ def _seed_batch(
         )
     stored = {p.asset_id: p for p in AssetProfile.objects.bulk_create(profiles)}
     ProfileLanguage.objects.bulk_create(
-        ProfileLanguage(
-            profile=stored[asset.pk],
-            language=row["language"],
-            status=row["status"],
-            documents=row["documents"],
-            characters=row["characters"],
-            share_documents=row["share_documents"],
-            share_characters=row["share_characters"],
-            estimated_tokens=row["estimated_tokens"],
-            sketch=sketch,
-        )
-        for asset, row, sketch in languages
+        ProfileLanguage.of(stored[asset.pk], row, sketch) for asset, row, sketch in languages
     )
     return len(languages)

@@ -277,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         full_profile_child(args.child, args.sample_size, args.sketch_size)
         return
+    from curation.profiling.memory import keep_heap
+
+    keep_heap()  # the baseline reads under the same heap setting as the profile's child
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)

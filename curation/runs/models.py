@@ -216,3 +216,18 @@ class ProfileLanguage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language}: {self.estimated_tokens} tokens"
+
+    @classmethod
+    def of(cls, profile: AssetProfile, row: dict[str, Any], sketch: bytes) -> "ProfileLanguage":
+        """The row of one language of a merged profile (the engine's `languages` entry)."""
+        return cls(
+            profile=profile,
+            language=row["language"],
+            status=row["status"],
+            documents=row["documents"],
+            characters=row["characters"],
+            share_documents=row["share_documents"],
+            share_characters=row["share_characters"],
+            estimated_tokens=row["estimated_tokens"],
+            sketch=sketch,
+        )

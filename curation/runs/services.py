@@ -490,20 +490,12 @@ def _store_profile(
     )
     profile.languages.all().delete()
     ProfileLanguage.objects.bulk_create(
-        ProfileLanguage(
-            profile=profile,
-            language=row["language"],
-            status=row["status"],
-            documents=row["documents"],
-            characters=row["characters"],
-            share_documents=row["share_documents"],
-            share_characters=row["share_characters"],
-            estimated_tokens=row["estimated_tokens"],
-            sketch=(
-                LanguageSketch.from_json(sketches[row["language"]]).packed
-                if row["language"] in sketches
-                else b""
-            ),
+        ProfileLanguage.of(
+            profile,
+            row,
+            LanguageSketch.from_json(sketches[row["language"]]).packed
+            if row["language"] in sketches
+            else b"",
         )
         for row in merged["languages"]
     )
